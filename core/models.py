@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and why.
+
+    Rows are only ever added. Each carries the hash of the one before, so a
+    changed or deleted row breaks the chain (``core.audit.audit_chain_verify``).
+    The actor is kept as a label (``user:17``), not a name, so that erasing an
+    account leaves an anonymised but intact trail.
+    """
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor label"), max_length=64)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    target_type = models.CharField(_("record type"), max_length=64)
+    target_id = models.CharField(_("record id"), max_length=64)
+    reason = models.TextField(_("reason"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-created_at"], name="audit_target_idx"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """One row holding the newest hash of the audit chain.
+
+    Appending locks this row, so concurrent writers queue up and each links to
+    the entry written just before its own.
+    """
+
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    length = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_singleton")]
+
+    def __str__(self):
+        return f"{self.length}: {self.last_hash}"
+
+
+class StatusChangeBase(models.Model):
+    """What every status-change row holds, whatever record it belongs to.
+
+    A status-change row is also the notification outbox: a worker claims the
+    rows whose ``notifications_claimed_at`` is empty.
+    """
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    is_reversal = models.BooleanField(_("moves backwards"), default=False)
+    notifications_claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_reversal=False) | ~models.Q(reason=""),
+                name="%(app_label)s_%(class)s_reversal_has_reason",
+            ),
+        ]

@@ -1,0 +1,49 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+log = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    return render(request, "home.html")
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        log.exception("health check: database unreachable")
+        return "error"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        log.exception("health check: broker unreachable")
+        return "error"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database and broker state, for load balancers and ``make stack``."""
+    state = {"database": _database_state(), "broker": _broker_state()}
+    healthy = all(value != "error" for value in state.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)

@@ -1,0 +1,157 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import StatusChangeBase
+from prisoners.models import Party, Prisoner
+
+
+class ExchangeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PROPOSED = "proposed", _("Proposed")
+    AGREED = "agreed", _("Agreed")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_EXCHANGE_STATUSES = (ExchangeStatus.DRAFT, ExchangeStatus.PROPOSED, ExchangeStatus.AGREED)
+
+
+class Exchange(models.Model):
+    """One negotiated exchange of prisoners between two parties."""
+
+    title = models.CharField(_("title"), max_length=200)
+    our_party = models.ForeignKey(
+        Party, verbose_name=_("our side"), on_delete=models.PROTECT, related_name="exchanges_as_own"
+    )
+    other_party = models.ForeignKey(
+        Party, verbose_name=_("other side"), on_delete=models.PROTECT, related_name="exchanges_as_other"
+    )
+    mediator = models.ForeignKey(
+        Party,
+        verbose_name=_("mediator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges_mediated",
+    )
+    planned_date = models.DateField(_("planned date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=ExchangeStatus.choices, default=ExchangeStatus.DRAFT)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    # Inclusion in a list is confidential while the exchange is negotiated:
+    # families learn of it once a coordinator releases it, or it completes.
+    inclusion_released_at = models.DateTimeField(_("inclusion released to families"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
+        ordering = ["-planned_date", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ExchangeStatus.values), name="exchange_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(our_party=models.F("other_party")), name="exchange_two_different_parties"
+            ),
+            models.CheckConstraint(
+                condition=Q(mediator__isnull=True)
+                | (~Q(mediator=models.F("our_party")) & ~Q(mediator=models.F("other_party"))),
+                name="exchange_mediator_is_third_party",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "planned_date"], name="exchange_status_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_EXCHANGE_STATUSES
+
+
+class EntryOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RETURNED = "returned", _("Returned")
+    NOT_PRESENTED = "not_presented", _("Not presented")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn from the list")
+
+
+class Direction(models.TextChoices):
+    RECEIVE = "receive", _("We receive")
+    HAND_OVER = "hand_over", _("We hand over")
+
+
+class ExchangeEntry(models.Model):
+    """A prisoner on an exchange list, his priority and what became of him."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="entries")
+    prisoner = models.ForeignKey(Prisoner, on_delete=models.PROTECT, related_name="exchange_entries")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    priority_category = models.CharField(_("priority category"), max_length=64, blank=True)
+    priority_score = models.DecimalField(_("priority score"), max_digits=7, decimal_places=2, default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    pinned = models.BooleanField(_("pinned"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=EntryOutcome.choices, default=EntryOutcome.PENDING)
+    # True while the entry holds its prisoner: its exchange is open and the
+    # entry was not withdrawn. A partial unique index on it keeps a prisoner
+    # in at most one open exchange; the exchange services keep it current in
+    # the same transaction as the exchange's status.
+    holds_prisoner = models.BooleanField(default=True, editable=False)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("exchange entry")
+        verbose_name_plural = _("exchange entries")
+        ordering = ["exchange", "direction", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "prisoner"], name="exchange_entry_once_per_exchange"),
+            models.UniqueConstraint(
+                fields=["prisoner"],
+                condition=Q(holds_prisoner=True),
+                name="exchange_entry_one_open_exchange_per_prisoner",
+            ),
+            models.CheckConstraint(condition=Q(outcome__in=EntryOutcome.values), name="exchange_entry_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(direction__in=["receive", "hand_over"]), name="exchange_entry_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(holds_prisoner=False) | ~Q(outcome="withdrawn"),
+                name="exchange_entry_withdrawn_holds_nobody",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.exchange} — {self.prisoner}"
+
+
+class ExchangeStatusChange(StatusChangeBase):
+    """A change of an exchange's status."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(_("from"), max_length=16, choices=ExchangeStatus.choices, blank=True)
+    new_status = models.CharField(_("to"), max_length=16, choices=ExchangeStatus.choices)
+
+    class Meta(StatusChangeBase.Meta):
+        verbose_name = _("exchange status change")
+        verbose_name_plural = _("exchange status changes")
+        constraints = [
+            *StatusChangeBase.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(old_status__in=[*ExchangeStatus.values, ""]), name="exchange_change_old_valid"
+            ),
+            models.CheckConstraint(condition=Q(new_status__in=ExchangeStatus.values), name="exchange_change_new_valid"),
+        ]
+        indexes = [models.Index(fields=["exchange", "-created_at"], name="exchange_change_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.exchange_id}: {self.old_status or '-'} → {self.new_status}"

@@ -1,0 +1,491 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import StatusChangeBase
+
+
+class Source(models.TextChoices):
+    """Where a fact, a status or an event came from."""
+
+    FAMILY = "family", _("Family")
+    UNIT = "unit", _("Military unit")
+    OFFICIAL_LIST = "official_list", _("Official list")
+    ICRC = "icrc", _("ICRC")
+    RELEASED_COMRADE = "released_comrade", _("Released comrade")
+    VIDEO = "video", _("Video")
+    MEDIA = "media", _("Media report")
+    CASEWORKER = "caseworker", _("Caseworker")
+    OTHER = "other", _("Other")
+
+
+class DateAccuracy(models.TextChoices):
+    DAY = "day", _("Exact date")
+    MONTH = "month", _("Month and year only")
+    YEAR = "year", _("Year only")
+
+
+class MilitaryStatus(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    CONSCRIPT = "conscript", _("Conscript")
+    CONTRACT = "contract", _("Contract")
+    MOBILISED = "mobilised", _("Mobilised")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    OTHER = "other", _("Other")
+
+
+class HealthStatus(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    HEALTHY = "healthy", _("No known injury or illness")
+    WOUNDED = "wounded", _("Wounded")
+    SICK = "sick", _("Sick")
+    # GC III Art. 110: entitled to direct repatriation whatever the numbers.
+    SERIOUSLY_WOUNDED_OR_SICK = "seriously_wounded_or_sick", _("Seriously wounded or sick")
+
+
+class RepatriationConsent(models.TextChoices):
+    UNKNOWN = "unknown", _("Not known")
+    CONSENTS = "consents", _("Consents to repatriation")
+    DECLINES = "declines", _("Declines repatriation")
+
+
+class PartyKind(models.TextChoices):
+    OWN = "own", _("Our side")
+    OPPOSING = "opposing", _("Opposing party")
+    MEDIATOR = "mediator", _("Mediator")
+
+
+class Party(models.Model):
+    """A party to the conflict, or a mediator of exchanges."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=PartyKind.choices)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["own", "opposing", "mediator"]), name="party_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    CAPTURE_CONFIRMED = "capture_confirmed", _("Capture confirmed")
+    REGISTERED = "registered", _("Registered as a prisoner of war")
+    RETURNED = "returned", _("Returned")
+    DECEASED = "deceased", _("Deceased")
+    DECLINED_REPATRIATION = "declined_repatriation", _("Declined repatriation")
+    CLOSED_NOT_FOUND = "closed_not_found", _("Closed, not found")
+    MERGED = "merged", _("Merged into another record")
+
+
+# What a family reads for each status: a label and what it means for them.
+FAMILY_FACING_STATUS = {
+    CaseStatus.REPORTED: (
+        _("We have your report"),
+        _("The case is open. Caseworkers are looking for evidence that he is in captivity."),
+    ),
+    CaseStatus.CAPTURE_CONFIRMED: (
+        _("Captivity confirmed"),
+        _(
+            "There is evidence that he is held by the other side. The next step is "
+            "official registration as a prisoner of war."
+        ),
+    ),
+    CaseStatus.REGISTERED: (
+        _("Registered as a prisoner of war"),
+        _("He is on the official list of prisoners of war and can be included in an exchange."),
+    ),
+    CaseStatus.RETURNED: (
+        _("Returned home"),
+        _("He has been exchanged, repatriated or released."),
+    ),
+    CaseStatus.DECEASED: (
+        _("Reported deceased"),
+        _("A caseworker will contact you personally with what is known."),
+    ),
+    CaseStatus.DECLINED_REPATRIATION: (
+        _("Declined repatriation"),
+        _("He has told the authorities that he does not wish to be repatriated now."),
+    ),
+    CaseStatus.CLOSED_NOT_FOUND: (
+        _("Closed: no trace found"),
+        _("No evidence of captivity was found. Send us any new information and the case will be reopened."),
+    ),
+    CaseStatus.MERGED: (
+        _("Joined with another record"),
+        _("This case was a duplicate and is now followed under one record."),
+    ),
+}
+
+
+class Prisoner(models.Model):
+    """One person, one record: the identity fields of GC III Art. 17 and 122."""
+
+    # Identity (Art. 17 and 122)
+    surname = models.CharField(_("surname"), max_length=150)
+    given_names = models.CharField(_("given names"), max_length=150)
+    patronymic = models.CharField(_("patronymic or father's first name"), max_length=150, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth_accuracy = models.CharField(
+        _("accuracy of the date of birth"), max_length=8, choices=DateAccuracy.choices, default=DateAccuracy.DAY
+    )
+    place_of_birth = models.CharField(_("place of birth"), max_length=200, blank=True)
+    mothers_maiden_name = models.CharField(_("mother's maiden name"), max_length=150, blank=True)
+    citizenship = models.CharField(_("citizenship"), max_length=100, blank=True)
+    party = models.ForeignKey(
+        Party,
+        verbose_name=_("serves in the forces of"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    rank = models.CharField(_("rank"), max_length=100, blank=True)
+    service_number = models.CharField(_("personal or serial number"), max_length=64, blank=True)
+    unit = models.CharField(_("unit"), max_length=200, blank=True)
+    military_status = models.CharField(
+        _("military status"), max_length=16, choices=MilitaryStatus.choices, blank=True, default=MilitaryStatus.UNKNOWN
+    )
+    person_to_inform = models.TextField(_("person to be informed (name and address)"), blank=True)
+
+    # Capture and internment
+    capture_date = models.DateField(_("date of capture"), null=True, blank=True)
+    capture_place = models.CharField(_("place of capture"), max_length=200, blank=True)
+    holding_party = models.ForeignKey(
+        Party,
+        verbose_name=_("held by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held",
+    )
+    place_of_internment = models.CharField(_("place of internment"), max_length=200, blank=True)
+
+    # Health and repatriation
+    health_status = models.CharField(
+        _("health"), max_length=32, choices=HealthStatus.choices, default=HealthStatus.UNKNOWN
+    )
+    health_notes = models.TextField(_("health notes"), blank=True)
+    repatriation_consent = models.CharField(
+        _("consent to repatriation"),
+        max_length=16,
+        choices=RepatriationConsent.choices,
+        default=RepatriationConsent.UNKNOWN,
+    )
+
+    photo = models.ForeignKey(
+        "prisoners.Evidence",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # Case
+    status = models.CharField(_("case status"), max_length=32, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("prisoner")
+        verbose_name_plural = _("prisoners")
+        ordering = ["surname", "given_names", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="prisoner_status_valid"),
+            models.CheckConstraint(
+                condition=Q(health_status__in=HealthStatus.values), name="prisoner_health_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(repatriation_consent__in=RepatriationConsent.values),
+                name="prisoner_repatriation_consent_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(military_status__in=MilitaryStatus.values), name="prisoner_military_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth_accuracy__in=DateAccuracy.values), name="prisoner_dob_accuracy_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["party", "service_number"],
+                condition=~Q(service_number=""),
+                name="prisoner_service_number_unique_per_party",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True)
+                | Q(capture_date__isnull=True)
+                | Q(date_of_birth__lte=models.F("capture_date")),
+                name="prisoner_born_before_capture",
+            ),
+            # A merged record always says which record it was merged into,
+            # and only a merged record does.
+            models.CheckConstraint(
+                condition=(Q(status="merged") & Q(merged_into__isnull=False))
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="prisoner_merged_has_survivor",
+            ),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="prisoner_not_merged_into_self"),
+            models.CheckConstraint(condition=~Q(surname=""), name="prisoner_surname_required"),
+            models.CheckConstraint(condition=~Q(given_names=""), name="prisoner_given_names_required"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-status_changed_at"], name="prisoner_status_idx"),
+            models.Index(fields=["surname", "given_names"], name="prisoner_name_idx"),
+            models.Index(fields=["service_number"], name="prisoner_service_number_idx"),
+            models.Index(fields=["holding_party", "status"], name="prisoner_holding_idx"),
+            models.Index(fields=["-updated_at"], name="prisoner_updated_idx"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.surname, self.given_names, self.patronymic) if part)
+
+    @property
+    def is_seriously_wounded_or_sick(self) -> bool:
+        return self.health_status == HealthStatus.SERIOUSLY_WOUNDED_OR_SICK
+
+    @property
+    def family_facing_status(self) -> tuple[str, str]:
+        return FAMILY_FACING_STATUS[self.status]
+
+    def clean(self):
+        errors = {}
+        if self.date_of_birth and self.capture_date and self.date_of_birth > self.capture_date:
+            errors["date_of_birth"] = _("The date of birth cannot be after the date of capture.")
+        if self.capture_date and self.capture_date > timezone.localdate():
+            errors["capture_date"] = _("The date of capture cannot be in the future.")
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+        if self.holding_party_id and self.holding_party_id == self.party_id:
+            errors["holding_party"] = _("A prisoner cannot be held by the party he serves.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class NameScript(models.TextChoices):
+    CYRILLIC = "cyrillic", _("Cyrillic")
+    LATIN = "latin", _("Latin")
+
+
+class NameVariant(models.Model):
+    """Another spelling of the prisoner's name, in Cyrillic or Latin script."""
+
+    prisoner = models.ForeignKey(Prisoner, on_delete=models.CASCADE, related_name="name_variants")
+    surname = models.CharField(_("surname"), max_length=150)
+    given_names = models.CharField(_("given names"), max_length=150, blank=True)
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    script = models.CharField(_("script"), max_length=16, choices=NameScript.choices)
+    source = models.CharField(_("source"), max_length=32, choices=Source.choices, default=Source.OTHER)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("name variant")
+        verbose_name_plural = _("name variants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prisoner", "surname", "given_names", "patronymic"], name="name_variant_unique"
+            ),
+            models.CheckConstraint(condition=Q(script__in=["cyrillic", "latin"]), name="name_variant_script_valid"),
+            models.CheckConstraint(condition=~Q(surname=""), name="name_variant_surname_required"),
+        ]
+
+    def __str__(self):
+        return " ".join(part for part in (self.surname, self.given_names, self.patronymic) if part)
+
+
+class Fact(models.TextChoices):
+    IDENTITY = "identity", _("Identity")
+    DATE_OF_BIRTH = "date_of_birth", _("Date of birth")
+    SERVICE = "service", _("Rank, number and unit")
+    CAPTURE = "capture", _("Capture")
+    INTERNMENT = "internment", _("Place of internment")
+    HEALTH = "health", _("Health")
+    REPATRIATION_CONSENT = "repatriation_consent", _("Consent to repatriation")
+
+
+class FactSource(models.Model):
+    """Where one fact of a prisoner's record came from, kept beside it."""
+
+    prisoner = models.ForeignKey(Prisoner, on_delete=models.CASCADE, related_name="fact_sources")
+    fact = models.CharField(_("fact"), max_length=32, choices=Fact.choices)
+    source = models.CharField(_("source"), max_length=32, choices=Source.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("source of a fact")
+        verbose_name_plural = _("sources of facts")
+        constraints = [
+            models.UniqueConstraint(fields=["prisoner", "fact"], name="fact_source_one_per_fact"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="fact_source_source_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_fact_display()}: {self.get_source_display()}"
+
+
+class StatusChange(StatusChangeBase):
+    """A change of a prisoner's case status: when, who, why and on what source.
+
+    It is also the notification outbox: a worker claims unclaimed rows and
+    turns each into notifications for the family.
+    """
+
+    prisoner = models.ForeignKey(Prisoner, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(_("from"), max_length=32, choices=CaseStatus.choices, blank=True)
+    new_status = models.CharField(_("to"), max_length=32, choices=CaseStatus.choices)
+    source = models.CharField(_("source"), max_length=32, choices=Source.choices)
+
+    class Meta(StatusChangeBase.Meta):
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        constraints = [
+            *StatusChangeBase.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(old_status__in=[*CaseStatus.values, ""]), name="status_change_old_valid"
+            ),
+            models.CheckConstraint(condition=Q(new_status__in=CaseStatus.values), name="status_change_new_valid"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="status_change_source_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["prisoner", "-created_at"], name="status_change_timeline_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(notifications_claimed_at__isnull=True),
+                name="status_change_unclaimed_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prisoner_id}: {self.old_status or '-'} → {self.new_status}"
+
+
+class CaseEventKind(models.TextChoices):
+    CAPTURE = "capture", _("Capture")
+    TRANSFER = "transfer", _("Transfer")
+    HOSPITAL_ADMISSION = "hospital_admission", _("Admission to hospital")
+    HEALTH_UPDATE = "health_update", _("Health update")
+    ESCAPE = "escape", _("Escape")
+    RELEASE = "release", _("Release")
+    REPATRIATION = "repatriation", _("Repatriation")
+    DEATH = "death", _("Death")
+
+
+class CaseEvent(models.Model):
+    """An event GC III Art. 122(5) asks the bureau to record."""
+
+    prisoner = models.ForeignKey(Prisoner, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=32, choices=CaseEventKind.choices)
+    occurred_on = models.DateField(_("date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    details = models.TextField(_("details"), blank=True)
+    # Art. 120: for a death, its cause, and where the person is buried.
+    cause_of_death = models.CharField(_("cause of death"), max_length=300, blank=True)
+    burial_place = models.CharField(_("place of burial"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=32, choices=Source.choices)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["-occurred_on", "-recorded_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CaseEventKind.values), name="case_event_kind_valid"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="case_event_source_valid"),
+            models.CheckConstraint(
+                condition=Q(kind="death") | (Q(cause_of_death="") & Q(burial_place="")),
+                name="case_event_death_details_only_for_death",
+            ),
+        ]
+        indexes = [models.Index(fields=["prisoner", "-occurred_on"], name="case_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_on or ''}".strip()
+
+
+def evidence_storage():
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.EVIDENCE_ROOT, base_url=None)
+
+
+class EvidenceKind(models.TextChoices):
+    LINK = "link", _("Link")
+    FILE = "file", _("File")
+
+
+class Evidence(models.Model):
+    """A link (a captivity video, say) or an uploaded file, kept provably unaltered."""
+
+    prisoner = models.ForeignKey(Prisoner, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=8, choices=EvidenceKind.choices)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=32, choices=Source.choices, default=Source.OTHER)
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    identified_by = models.CharField(_("identified by"), max_length=200, blank=True)
+    identified_on = models.DateField(_("identified on"), null=True, blank=True)
+    file = models.FileField(_("file"), storage=evidence_storage, upload_to="%Y/%m/", blank=True, max_length=300)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="link") & ~Q(url="") & Q(file="") & Q(sha256=""))
+                | (
+                    Q(kind="file")
+                    & ~Q(file="")
+                    & Q(url="")
+                    & Q(size__isnull=False)
+                    & ~Q(content_type="")
+                    & Q(Exact(Length("sha256"), 64))
+                ),
+                name="evidence_link_or_hashed_file",
+            ),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="evidence_source_valid"),
+        ]
+
+    def __str__(self):
+        return self.description or self.original_name or self.url
