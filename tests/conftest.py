@@ -8,6 +8,9 @@
 - ``oscar``: an outsider with an account and no role
 """
 
+import os
+import shutil
+
 import pytest
 
 from core.roles import Role
@@ -15,10 +18,16 @@ from tests.factories import FamilyMemberFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
+def _test_settings(settings):
     # Access codes and passwords are hashed with a slow hasher in production;
     # tests do not need to pay for it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages render without a collectstatic run; `make stack`'s test serves the
+    # hashed, compressed files for real.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -49,3 +58,42 @@ def ada(db):
 @pytest.fixture
 def oscar(db):
     return UserFactory(username="oscar")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright.
+
+    Playwright's own browser download is not used: `make test` installs the
+    distribution's package.
+    """
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls
+    # that tests make around it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    """A page in a phone-sized window; ``phone.base`` is the live server's address."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    page = context.new_page()
+    page.base = live_server.url
+    yield page
+    context.close()

@@ -5,9 +5,11 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from core.roles import Role
-from families.models import FamilyMember, Language, RelationshipKind
+from exchanges.models import Direction, Exchange, ExchangeEntry
+from families.models import FamilyMember, Language, RegistrationRequest, RelationshipKind
 from prisoners.models import Party, PartyKind, Prisoner
 
 User = get_user_model()
@@ -17,6 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
@@ -78,3 +81,51 @@ def request_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+# Rows written straight to the database, for tests of constraints and of the
+# status machines' setup. Tests of writes go through the services instead.
+
+
+class OpposingPartyFactory(PartyFactory):
+    code = "other"
+    name = "Fictional Federation"
+    kind = PartyKind.OPPOSING
+
+
+class MediatorPartyFactory(PartyFactory):
+    code = "mediator"
+    name = "Fictional Mediator"
+    kind = PartyKind.MEDIATOR
+
+
+class RegistrationRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegistrationRequest
+
+    reference = factory.Sequence(lambda n: f"HC-2026-{900000 + n:06d}")
+    access_code_hash = "!unusable"
+    filer_name = "Test Relative"
+    filer_relationship = RelationshipKind.MOTHER
+    language = Language.UKRAINIAN
+    consent_given_at = factory.LazyFunction(timezone.now)
+    surname = "Ковальчук"
+    given_names = "Андрій"
+
+
+class ExchangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exchange
+
+    title = factory.Sequence(lambda n: f"Test exchange {n}")
+    our_party = factory.SubFactory(PartyFactory, code="own", name="Fictional Republic", kind=PartyKind.OWN)
+    other_party = factory.SubFactory(OpposingPartyFactory)
+
+
+class ExchangeEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeEntry
+
+    exchange = factory.SubFactory(ExchangeFactory)
+    prisoner = factory.SubFactory(PrisonerFactory)
+    direction = Direction.RECEIVE

@@ -1,0 +1,71 @@
+# Two commands for a newcomer: `make run` and `make test` (README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The install stamp changes whenever a requirements file does.
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+# The embedded default: SQLite under var/, tasks in-process.
+RUN_ENV := DEBUG=true
+# The test suite: real PostgreSQL and Redis on localhost.
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/homecoming} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
+	SECRET_KEY=test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+	ALLOWED_HOSTS=testserver,127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=false
+
+.PHONY: browser help install system-packages messages messages-update run test lint stack services clean
+
+help:
+	@echo "make run    serve the app with demo data at http://127.0.0.1:8000 (SQLite, tasks in-process)"
+	@echo "make test   run the whole suite against PostgreSQL and Redis on localhost"
+	@echo "make stack  gunicorn + celery worker + celery beat against PostgreSQL and Redis"
+	@echo "make lint   ruff"
+
+system-packages:
+	@scripts/apt-ensure.sh msgfmt:gettext pg_isready:postgresql-client redis-cli:redis-tools
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: system-packages $(STAMP)
+
+messages: install
+	@$(RUN_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+# Re-extract the strings to translate after changing user-facing text.
+messages-update: install
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l ru -l uk --ignore=.venv --ignore=var --ignore=tests --no-obsolete
+
+run: install messages
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Chromium for the browser tests: Debian's package, not Playwright's download.
+browser:
+	@scripts/apt-ensure.sh chromium:chromium
+
+services: system-packages
+	@scripts/ensure-services.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install messages services browser lint
+	$(RUN_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+stack: install messages services
+	@scripts/stack.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,45 @@
+from django.urls import reverse
+
+
+def test_it_explains_the_app_and_links_to_sign_in(client, db):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "Bringing prisoners of war home" in response.text
+    assert reverse("login") in response.text
+
+
+def test_it_follows_the_browser_language(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="uk")
+
+    assert response.status_code == 200
+    assert '<html lang="uk">' in response.text
+    assert "Bringing prisoners of war home" not in response.text
+
+
+def test_it_switches_language_from_any_page(client, db):
+    response = client.post(reverse("set_language"), {"language": "ru", "next": "/"}, follow=True)
+
+    assert '<html lang="ru">' in response.text
+
+
+def test_it_signs_in_with_the_form(client, carol):
+    response = client.post(reverse("login"), {"username": "carol", "password": "correct-horse-battery"})
+
+    assert response.status_code == 302
+    assert client.get("/").context["user"] == carol
+
+
+def test_it_refuses_a_wrong_password_and_says_so(client, carol):
+    response = client.post(reverse("login"), {"username": "carol", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert response.context["user"].is_anonymous
+    assert "Please enter a correct username and password" in response.text
+
+
+def test_it_serves_the_api_schema_and_docs(client, carol):
+    client.force_login(carol)
+
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
