@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -61,11 +62,30 @@ def audit_record(*, actor, action: str, target, reason: str = "", changes: dict 
     return event
 
 
-def audit_chain_verify() -> AuditEvent | None:
-    """Return the first event whose hash or link does not hold, or None."""
+@dataclass(frozen=True)
+class AuditChainBreak:
+    """Where the trail stops being the one that was written.
+
+    ``event`` is the first event that was changed, or that follows a removed
+    one; it is None when events were removed from the end of the trail.
+    """
+
+    event: AuditEvent | None
+    problem: str
+
+
+def audit_chain_verify() -> AuditChainBreak | None:
+    """Recompute the chain; return the first break, or None if the trail is whole."""
     expected_prev = GENESIS_HASH
+    length = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != expected_prev or _event_hash(event) != event.hash:
-            return event
+        if event.prev_hash != expected_prev:
+            return AuditChainBreak(event, "an earlier event was removed or changed")
+        if _event_hash(event) != event.hash:
+            return AuditChainBreak(event, "this event was changed")
         expected_prev = event.hash
+        length += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_hash != expected_prev or head.length != length):
+        return AuditChainBreak(None, f"the newest events were removed: {head.length - length} missing")
     return None

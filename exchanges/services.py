@@ -60,6 +60,17 @@ def _refuse_if_closed(exchange: Exchange) -> None:
         )
 
 
+def _refuse_if_in_another_open_exchange(prisoner: Prisoner) -> None:
+    other = ExchangeEntry.objects.filter(prisoner=prisoner, holds_prisoner=True).select_related("exchange").first()
+    if other is not None:
+        raise DomainError(
+            _("%(prisoner)s is already on the list of another open exchange, “%(exchange)s”.")
+            % {"prisoner": prisoner.full_name, "exchange": other.exchange.title},
+            code="already_in_open_exchange",
+            fields={"prisoner": [str(_("Already in another open exchange."))]},
+        )
+
+
 @transaction.atomic
 def exchange_entry_add(
     *,
@@ -76,14 +87,7 @@ def exchange_entry_add(
     _refuse_if_closed(exchange)
     if direction not in Direction.values:
         raise DomainError(_("Choose whether we receive or hand over this person."), fields={"direction": []})
-    other = ExchangeEntry.objects.filter(prisoner=prisoner, holds_prisoner=True).select_related("exchange").first()
-    if other is not None:
-        raise DomainError(
-            _("%(prisoner)s is already on the list of another open exchange, “%(exchange)s”.")
-            % {"prisoner": prisoner.full_name, "exchange": other.exchange.title},
-            code="already_in_open_exchange",
-            fields={"prisoner": [str(_("Already in another open exchange."))]},
-        )
+    _refuse_if_in_another_open_exchange(prisoner)
     position = exchange.entries.filter(direction=direction).count() + 1
     entry = ExchangeEntry(
         exchange=exchange,
@@ -128,9 +132,22 @@ def exchange_entry_set_outcome(*, entry: ExchangeEntry, outcome: str, actor, rea
     if outcome == EntryOutcome.WITHDRAWN:
         require_reason(reason, _("Say why this person is withdrawn from the list."))
     old = entry.outcome
+    holds_prisoner = outcome != EntryOutcome.WITHDRAWN
+    if holds_prisoner and not entry.holds_prisoner:
+        # Putting back a withdrawn person: he may have joined another open
+        # exchange since.
+        _refuse_if_in_another_open_exchange(entry.prisoner)
     entry.outcome = outcome
-    entry.holds_prisoner = outcome != EntryOutcome.WITHDRAWN
-    entry.save(update_fields=["outcome", "holds_prisoner"])
+    entry.holds_prisoner = holds_prisoner
+    try:
+        with transaction.atomic():
+            entry.save(update_fields=["outcome", "holds_prisoner"])
+    except IntegrityError:
+        raise DomainError(
+            _("%(prisoner)s is already on another open exchange.") % {"prisoner": entry.prisoner.full_name},
+            code="already_in_open_exchange",
+            fields={"prisoner": [str(_("Already in an open exchange."))]},
+        ) from None
     exchange.version += 1
     exchange.save(update_fields=["version"])
     audit_record(

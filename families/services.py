@@ -145,6 +145,10 @@ def registration_request_set_status(
         changed_fields.append("rejection_reason")
     if new_status == RequestStatus.INFO_REQUESTED:
         require_reason(reason, _("Tell the family what information is needed."))
+    if request.status == RequestStatus.REJECTED:
+        # Reopened: the old reason stays in the timeline, not on the request.
+        request.rejection_reason = ""
+        changed_fields.append("rejection_reason")
 
     old_status = request.status
     now = timezone.now()

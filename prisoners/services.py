@@ -105,6 +105,12 @@ def prisoner_set_status(
     merged_into: Prisoner | None = None,
 ) -> StatusChange:
     """Move a case to ``new_status``: the one way a case status changes."""
+    if merged_into is not None:
+        # Lock both records in id order, so that two merges of the same pair
+        # queue up instead of deadlocking, and read the survivor as it is now.
+        ids = sorted({prisoner.pk, merged_into.pk})
+        locked = {p.pk: p for p in Prisoner.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        merged_into = locked[merged_into.pk]
     prisoner = lock_for_update(prisoner, version=version)
     reason = reason.strip()
     is_reversal = MACHINE.check(old=prisoner.status, new=new_status, reason=reason)
@@ -116,6 +122,12 @@ def prisoner_set_status(
                 _("A record can only be merged into another record."),
                 code="merge_target_required",
                 fields={"merged_into": [str(_("Choose the record this one duplicates."))]},
+            )
+        if merged_into.status == CaseStatus.MERGED:
+            raise DomainError(
+                _("That record was itself merged into another one: merge into the surviving record."),
+                code="merge_target_merged",
+                fields={"merged_into": [str(_("Choose a record that is not merged."))]},
             )
         prisoner.merged_into = merged_into
     elif merged_into is not None:

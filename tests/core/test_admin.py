@@ -391,7 +391,7 @@ def test_it_signs_in_an_administrator_on_its_own_login_page(client, ada):
 
 
 @pytest.mark.parametrize("persona", ["carol", "olena"])
-def test_it_refuses_other_roles_on_its_login_page(client, request, persona):
+def test_it_refuses_other_roles_on_its_login_page(client, db, request, persona):
     user = request.getfixturevalue(persona)
     username = getattr(user, "user", user).username
 

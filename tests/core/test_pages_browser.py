@@ -2,7 +2,9 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The live server needs committed data; serialized_rollback puts back the roles
+# the migrations created once the test has flushed the database.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_it_switches_language_from_the_page(phone, tmp_path):
