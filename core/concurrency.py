@@ -17,9 +17,18 @@ def lock_for_update(record: models.Model, *, version: int | None = None) -> mode
 
 
 def validated(record: models.Model, *, exclude: list[str] | None = None) -> models.Model:
-    """Run the model's own checks; raise them as a ``DomainError``."""
+    """Run the model's own checks; raise them as a ``DomainError``.
+
+    Check constraints are left to the database, which enforces them anyway
+    (and ``clean()`` explains the ones a person can break); unique
+    constraints are checked here, one query each, so that a duplicate gets a
+    message of its own rather than a database error.
+    """
     try:
-        record.full_clean(exclude=exclude)
+        record.full_clean(exclude=exclude, validate_constraints=False)
+        for constraint in record._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint):
+                constraint.validate(type(record), record, exclude=exclude)
     except ValidationError as exc:
         raise domain_error_from_validation(exc) from None
     return record

@@ -233,6 +233,7 @@ class Prisoner(models.Model):
                 fields=["party", "service_number"],
                 condition=~Q(service_number=""),
                 name="prisoner_service_number_unique_per_party",
+                violation_error_message=_("A prisoner with this service number is already recorded for this party."),
             ),
             models.CheckConstraint(
                 condition=Q(date_of_birth__isnull=True)

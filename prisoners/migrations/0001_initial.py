@@ -220,7 +220,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='prisoner',
-            constraint=models.UniqueConstraint(condition=models.Q(('service_number', ''), _negated=True), fields=('party', 'service_number'), name='prisoner_service_number_unique_per_party'),
+            constraint=models.UniqueConstraint(condition=models.Q(('service_number', ''), _negated=True), fields=('party', 'service_number'), name='prisoner_service_number_unique_per_party', violation_error_message='A prisoner with this service number is already recorded for this party.'),
         ),
         migrations.AddConstraint(
             model_name='prisoner',

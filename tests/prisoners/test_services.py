@@ -176,5 +176,8 @@ def test_it_refuses_a_service_number_already_used_in_the_same_party(prisoner, ca
         prisoner_update(prisoner=other, version=1, actor=carol, data={"service_number": "AA-100"})
 
     assert refused.value.code == "invalid"
+    assert refused.value.fields == {
+        "__all__": ["A prisoner with this service number is already recorded for this party."]
+    }
     assert _snapshot(other) == before
     assert not AuditEvent.objects.exists()
