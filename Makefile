@@ -13,17 +13,19 @@ RUN_ENV := DEBUG=true
 # The test suite: real PostgreSQL and Redis on localhost.
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/homecoming} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
+	CACHE_URL=$${TEST_CACHE_URL:-redis://127.0.0.1:6379/1} \
 	SECRET_KEY=test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
 	ALLOWED_HOSTS=testserver,127.0.0.1,localhost \
 	SECURE_SSL_REDIRECT=false
 
-.PHONY: browser help install system-packages messages messages-update run test lint stack services clean
+.PHONY: browser help install system-packages messages messages-update run test lint stack services clean bench-pages
 
 help:
 	@echo "make run    serve the app with demo data at http://127.0.0.1:8000 (SQLite, tasks in-process)"
 	@echo "make test   run the whole suite against PostgreSQL and Redis on localhost"
 	@echo "make stack  gunicorn + celery worker + celery beat against PostgreSQL and Redis"
 	@echo "make lint   ruff"
+	@echo "make bench-pages  throughput and p95 of the signed-in status page beside a bare view (gunicorn, PostgreSQL, wrk)"
 
 system-packages:
 	@scripts/apt-ensure.sh msgfmt:gettext pg_isready:postgresql-client redis-cli:redis-tools
@@ -66,6 +68,11 @@ test: install messages services browser lint
 
 stack: install messages services
 	@scripts/stack.sh
+
+# The signed-in request status page under load beside a bare view, on
+# gunicorn and PostgreSQL with the production settings (README, "Benchmarks").
+bench-pages: install messages system-packages
+	$(BIN)/python scripts/bench_pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

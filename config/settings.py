@@ -67,7 +67,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
+    "allauth",
+    "allauth.account",
+    "django_ratelimit",
     "core",
     "prisoners",
     "families",
@@ -83,8 +87,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a throttled request into RATELIMIT_VIEW's 429 page.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,9 +142,53 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Accounts (django-allauth). Families sign up with an e-mail address they
+# must confirm; staff accounts are made by administrators and sign in with a
+# user name or e-mail.
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Homecoming] "
+ACCOUNT_ADAPTER = "families.accounts.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "families.accounts.user_display"
+ACCOUNT_FORMS = {"signup": "families.accounts.SignupForm"}
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+
+# The cache holds rate-limit counters, so it must be shared by every web
+# process: Redis in production. Unset, each process keeps its own (the
+# embedded default has one).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+RATELIMIT_VIEW = "families.views.lookup.rate_limited"
+# Behind a reverse proxy REMOTE_ADDR is the proxy's own address, and every
+# visitor would share one limit: name the header that carries the client's
+# address (e.g. HTTP_X_REAL_IP), set by the proxy and by nothing else.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# django-ratelimit 4.1 predates Django's own Redis backend and calls it "not
+# officially supported" (W001); its incr is Redis INCR, atomic as the limits
+# need. A per-process cache (E003) is refused in production, and allowed only
+# for the embedded default's single process.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not CACHE_URL and DEBUG:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # Languages: English, Russian and Ukrainian, chosen from the browser and
 # switchable on every page.
@@ -227,6 +278,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Prisoner-of-war cases, registration requests and exchanges.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Security. The embedded default is plain HTTP on localhost; anything else is
@@ -244,6 +298,10 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# `make bench-pages` measures pages beside a bare view at /bench/bare, which
+# exists only while this is on.
+BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)
 
 # Logs carry no personal data: record ids and references only.
 LOGGING = {

@@ -6,6 +6,8 @@ the admin: they change only through their services, which lock, validate and
 audit. The few writes the admin allows are audited here.
 """
 
+from allauth.account import admin as allauth_admin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -193,3 +195,14 @@ class RoleAdmin(RoleAdminMixin, GroupAdmin):
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):
         return obj.member_count
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(RoleAdminMixin, allauth_admin.EmailAddressAdmin):
+    """Sign-in addresses. Administrators may mark one confirmed for a person who cannot receive mail."""
+
+    admin_can_change = True
+    actions = None

@@ -35,3 +35,14 @@ def domain_error_from_validation(exc) -> DomainError:
         for name, messages in getattr(exc, "message_dict", {"__all__": exc.messages}).items()
     }
     return DomainError(_("Please correct the errors below."), code="invalid", fields=fields)
+
+
+def refuse_unknown_fields(data: dict, allowed) -> None:
+    """Refuse fields a caller may not set here, before anything is written."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be set here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            code="unknown_fields",
+            fields={name: [str(_("Not an editable field."))] for name in unknown},
+        )

@@ -112,6 +112,34 @@ class RequestStatus(models.TextChoices):
 
 OPEN_REQUEST_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW, RequestStatus.INFO_REQUESTED)
 
+# What each request status means for the family, and what happens next.
+FAMILY_FACING_REQUEST_STATUS = {
+    RequestStatus.SUBMITTED: (
+        _("Received"),
+        _("We have your request. A caseworker will review it, usually within a few days."),
+    ),
+    RequestStatus.IN_REVIEW: (
+        _("Being reviewed"),
+        _("A caseworker is checking the information and the evidence against the records we hold."),
+    ),
+    RequestStatus.INFO_REQUESTED: (
+        _("We need more information"),
+        _("A caseworker has a question for you. Please answer it below: the review continues once you do."),
+    ),
+    RequestStatus.ACCEPTED: (
+        _("Accepted"),
+        _("Your relative's case is now on our record. You will be told of every change in his status."),
+    ),
+    RequestStatus.REJECTED: (
+        _("Not accepted"),
+        _("We could not take up this request. The reason is given below; you can file a new one with new information."),
+    ),
+    RequestStatus.WITHDRAWN: (
+        _("Withdrawn"),
+        _("You withdrew this request. Nothing more will be done with it."),
+    ),
+}
+
 
 class ReferenceCounter(models.Model):
     """The last request number issued in a year, for HC-YYYY-NNNNNN references."""
@@ -130,6 +158,9 @@ class RegistrationRequest(models.Model):
     """What a family files to get a relative registered, and its review."""
 
     reference = models.CharField(_("reference"), max_length=14, unique=True)
+    # Sent with the filing form: a second submit of the same form finds the
+    # request the first one made instead of filing it twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     access_code_hash = models.CharField(_("access code (hashed)"), max_length=128)
     filed_by = models.ForeignKey(
         FamilyMember,
@@ -279,3 +310,36 @@ class RequestStatusChange(StatusChangeBase):
 
     def __str__(self):
         return f"{self.request_id}: {self.old_status or '-'} → {self.new_status}"
+
+
+class MessageDirection(models.TextChoices):
+    TO_FAMILY = "to_family", _("From the caseworker")
+    FROM_FAMILY = "from_family", _("From the family")
+
+
+class RequestMessage(models.Model):
+    """A message on a request: a caseworker's question, or the family's answer."""
+
+    request = models.ForeignKey(RegistrationRequest, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=16, choices=MessageDirection.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    evidence = models.ManyToManyField(Evidence, verbose_name=_("evidence"), blank=True, related_name="messages")
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=["to_family", "from_family"]), name="request_message_direction_valid"
+            ),
+            models.CheckConstraint(condition=~Q(body=""), name="request_message_body_required"),
+        ]
+        indexes = [models.Index(fields=["request", "created_at"], name="request_message_thread_idx")]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.get_direction_display()}"

@@ -3,23 +3,27 @@
 import secrets
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.concurrency import lock_for_update, require_reason, validated
-from core.errors import DomainError
+from core.errors import DomainError, refuse_unknown_fields
+from core.roles import Role
 from families.models import (
     FamilyMember,
+    MessageDirection,
     ReferenceCounter,
     RegistrationRequest,
     Relationship,
+    RequestMessage,
     RequestStatus,
     RequestStatusChange,
 )
 from families.transitions import MACHINE
-from prisoners.models import Prisoner
+from prisoners.models import IDENTITY_FIELDS, Prisoner
 
 # Letters and digits that cannot be mistaken for one another when read aloud
 # or copied by hand: no 0/O, 1/I/L.
@@ -28,27 +32,7 @@ ACCESS_CODE_GROUPS = 3
 ACCESS_CODE_GROUP_LENGTH = 4
 
 FILER_FIELDS = frozenset({"filer_name", "filer_email", "filer_phone", "filer_relationship", "language"})
-RELATIVE_FIELDS = frozenset(
-    {
-        "surname",
-        "given_names",
-        "patronymic",
-        "date_of_birth",
-        "date_of_birth_accuracy",
-        "place_of_birth",
-        "mothers_maiden_name",
-        "citizenship",
-        "party",
-        "rank",
-        "service_number",
-        "unit",
-        "military_status",
-        "last_contact_on",
-        "capture_date",
-        "capture_place",
-        "circumstances",
-    }
-)
+RELATIVE_FIELDS = frozenset({*IDENTITY_FIELDS, "last_contact_on", "capture_date", "capture_place", "circumstances"})
 
 
 def access_code_generate() -> str:
@@ -70,17 +54,36 @@ def reference_next(*, year: int) -> str:
     return f"HC-{year:04d}-{counter.last_number:06d}"
 
 
+def _request_dates_check(request: RegistrationRequest) -> None:
+    """The dates a family can get wrong, each explained next to its field."""
+    today = timezone.localdate()
+    errors = {}
+    if request.date_of_birth and request.date_of_birth > today:
+        errors["date_of_birth"] = [str(_("The date of birth cannot be in the future."))]
+    elif request.date_of_birth and request.capture_date and request.date_of_birth > request.capture_date:
+        errors["date_of_birth"] = [str(_("The date of birth cannot be after the date of capture."))]
+    if request.capture_date and request.capture_date > today:
+        errors["capture_date"] = [str(_("The date of capture cannot be in the future."))]
+    if request.last_contact_on and request.last_contact_on > today:
+        errors["last_contact_on"] = [str(_("The date of the last contact cannot be in the future."))]
+    if errors:
+        raise DomainError(_("Please correct the errors below."), code="invalid", fields=errors)
+
+
 @transaction.atomic
 def registration_request_file(
-    *, filed_by: FamilyMember | None, actor, data: dict, consent: bool, evidence=()
-) -> tuple[RegistrationRequest, str]:
-    """File a request. Returns it with its access code, which is shown once and never stored."""
-    unknown = sorted(set(data) - FILER_FIELDS - RELATIVE_FIELDS)
-    if unknown:
-        raise DomainError(
-            _("These fields cannot be set here: %(fields)s.") % {"fields": ", ".join(unknown)},
-            code="unknown_fields",
-        )
+    *, filed_by: FamilyMember | None, actor, data: dict, consent: bool, evidence=(), submission_key=None
+) -> tuple[RegistrationRequest, str | None]:
+    """File a request. Returns it with its access code, which is shown once and never stored.
+
+    A second call with the same ``submission_key`` (a double-clicked submit)
+    returns the request the first call filed, and no code.
+    """
+    if submission_key is not None:
+        earlier = RegistrationRequest.objects.filter(submission_key=submission_key, filed_by=filed_by).first()
+        if earlier is not None:
+            return earlier, None
+    refuse_unknown_fields(data, FILER_FIELDS | RELATIVE_FIELDS)
     if not consent:
         raise DomainError(
             _("We can only process the request with your consent."),
@@ -100,8 +103,25 @@ def registration_request_file(
         reference="HC-0000-000000",
     )
     validated(request, exclude=["reference"])
+    _request_dates_check(request)
     request.reference = reference_next(year=now.year)
-    request.save()
+    request.submission_key = submission_key
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # The same form, submitted twice at once: the other submit won.
+        earlier = RegistrationRequest.objects.filter(submission_key=submission_key).first() if submission_key else None
+        if earlier is None:
+            raise
+        if earlier.filed_by_id != getattr(filed_by, "pk", None):
+            raise DomainError(
+                _("This submission key was already used for another request."),
+                code="submission_key_used",
+                fields={"submission_key": [str(_("Send a new key with each new request."))]},
+            ) from None
+        transaction.set_rollback(True)
+        return earlier, None
     request.evidence.set(evidence)
     RequestStatusChange.objects.create(
         request=request, old_status="", new_status=RequestStatus.SUBMITTED, actor=actor, created_at=now
@@ -166,6 +186,10 @@ def registration_request_set_status(
         reason=reason,
         is_reversal=is_reversal,
     )
+    if new_status == RequestStatus.INFO_REQUESTED:
+        RequestMessage.objects.create(
+            request=request, direction=MessageDirection.TO_FAMILY, author=actor, body=reason, created_at=now
+        )
     audit_record(
         actor=actor,
         action="request.status_changed",
@@ -180,12 +204,75 @@ def registration_request_set_status(
     return change
 
 
+PROFILE_FIELDS = frozenset(
+    {
+        "full_name",
+        "phone",
+        "telegram_handle",
+        "preferred_language",
+        "notify_by_email",
+        "notify_by_sms",
+        "notify_by_telegram",
+    }
+)
+
+
 @transaction.atomic
 def family_member_create(*, user, actor, full_name: str, **contact) -> FamilyMember:
+    """Give an account a family member's profile and the family role."""
     member = validated(FamilyMember(user=user, full_name=full_name, **contact), exclude=["user"])
     member.save()
+    user.groups.add(Group.objects.get_or_create(name=Role.FAMILY)[0])
     audit_record(actor=actor, action="family_member.created", target=member)
     return member
+
+
+@transaction.atomic
+def family_member_update(*, member: FamilyMember, version: int, actor, data: dict) -> FamilyMember:
+    """Change a family member's contact details, language or channels."""
+    refuse_unknown_fields(data, PROFILE_FIELDS)
+    member = lock_for_update(member, version=version)
+    changed = sorted(name for name, value in data.items() if getattr(member, name) != value)
+    if not changed:
+        return member
+    for name in changed:
+        setattr(member, name, data[name])
+    if member.notify_by_sms and not member.phone:
+        raise DomainError(
+            _("Give a phone number to be notified by SMS."), fields={"phone": [str(_("Needed for SMS."))]}
+        )
+    if member.notify_by_telegram and not member.telegram_handle:
+        raise DomainError(
+            _("Give a Telegram handle to be notified by Telegram."),
+            fields={"telegram_handle": [str(_("Needed for Telegram."))]},
+        )
+    validated(member, exclude=["user"])
+    member.version += 1
+    member.save()
+    # Field names only: the values are personal data.
+    audit_record(actor=actor, action="family_member.updated", target=member, changes={"fields": changed})
+    return member
+
+
+@transaction.atomic
+def family_member_erase(*, member: FamilyMember, actor) -> None:
+    """Delete a family member's account and personal data.
+
+    The requests they filed stay, for the prisoner's record, without the
+    filer's name and contacts; the audit trail keeps its anonymous labels.
+    """
+    member = lock_for_update(member)
+    user = member.user
+    requests = RegistrationRequest.objects.filter(filed_by=member)
+    request_ids = list(requests.values_list("pk", flat=True))
+    requests.update(filer_name="", filer_email="", filer_phone="", filed_by=None, updated_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="family_member.erased",
+        target=member,
+        changes={"requests_kept": request_ids},
+    )
+    user.delete()
 
 
 @transaction.atomic
@@ -210,3 +297,31 @@ def relationship_verify(*, relationship: Relationship, actor, reason: str) -> Re
     relationship.save(update_fields=["verified_at", "verified_by"])
     audit_record(actor=actor, action="relationship.verified", target=relationship, reason=reason)
     return relationship
+
+
+@transaction.atomic
+def registration_request_answer(*, request: RegistrationRequest, actor, body: str, evidence=()) -> RequestMessage:
+    """The family answers a caseworker's question; the request goes back to review."""
+    body = require_reason(body, _("Write your answer."))
+    request = lock_for_update(request)
+    if request.status != RequestStatus.INFO_REQUESTED:
+        raise DomainError(
+            _("No question is waiting for an answer on this request."),
+            code="no_question",
+            fields={"body": [str(_("There is nothing to answer now."))]},
+        )
+    message = RequestMessage.objects.create(
+        request=request, direction=MessageDirection.FROM_FAMILY, author=actor, body=body
+    )
+    message.evidence.set(evidence)
+    request.evidence.add(*evidence)
+    registration_request_set_status(request=request, new_status=RequestStatus.IN_REVIEW, actor=actor)
+    return message
+
+
+@transaction.atomic
+def registration_request_withdraw(*, request: RegistrationRequest, actor, reason: str = "") -> RequestStatusChange:
+    """The family withdraws its request."""
+    return registration_request_set_status(
+        request=request, new_status=RequestStatus.WITHDRAWN, actor=actor, reason=reason
+    )

@@ -1,5 +1,8 @@
+import os
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -128,6 +131,25 @@ FAMILY_FACING_STATUS = {
         _("This case was a duplicate and is now followed under one record."),
     ),
 }
+
+
+# The identity fields of GC III Art. 17 and 122, as a record and a family's
+# request both hold them.
+IDENTITY_FIELDS = (
+    "surname",
+    "given_names",
+    "patronymic",
+    "date_of_birth",
+    "date_of_birth_accuracy",
+    "place_of_birth",
+    "mothers_maiden_name",
+    "citizenship",
+    "party",
+    "rank",
+    "service_number",
+    "unit",
+    "military_status",
+)
 
 
 class Prisoner(models.Model):
@@ -437,10 +459,23 @@ class CaseEvent(models.Model):
         return f"{self.get_kind_display()} {self.occurred_on or ''}".strip()
 
 
-def evidence_storage():
-    from django.core.files.storage import FileSystemStorage
+class EvidenceStorage(FileSystemStorage):
+    """Files under ``settings.EVIDENCE_ROOT``, read when used, never served by URL."""
 
-    return FileSystemStorage(location=settings.EVIDENCE_ROOT, base_url=None)
+    @property
+    def base_location(self):
+        return settings.EVIDENCE_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Evidence files have no public address; staff download them through a checked view.")
+
+
+def evidence_storage():
+    return EvidenceStorage()
 
 
 class EvidenceKind(models.TextChoices):

@@ -6,27 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.concurrency import lock_for_update, validated
-from core.errors import DomainError
-from prisoners.models import CaseStatus, Prisoner, Source, StatusChange
+from core.errors import DomainError, refuse_unknown_fields
+from prisoners.models import IDENTITY_FIELDS, CaseStatus, Prisoner, Source, StatusChange
 from prisoners.transitions import MACHINE
 
 # Fields a caseworker edits on the record form. Status, version and merge
 # links change only through their own services.
 EDITABLE_FIELDS = frozenset(
     {
-        "surname",
-        "given_names",
-        "patronymic",
-        "date_of_birth",
-        "date_of_birth_accuracy",
-        "place_of_birth",
-        "mothers_maiden_name",
-        "citizenship",
-        "party",
-        "rank",
-        "service_number",
-        "unit",
-        "military_status",
+        *IDENTITY_FIELDS,
         "person_to_inform",
         "capture_date",
         "capture_place",
@@ -39,16 +27,6 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
-def _refuse_unknown_fields(data: dict) -> None:
-    unknown = sorted(set(data) - EDITABLE_FIELDS)
-    if unknown:
-        raise DomainError(
-            _("These fields cannot be set here: %(fields)s.") % {"fields": ", ".join(unknown)},
-            code="unknown_fields",
-            fields={name: [str(_("Not an editable field."))] for name in unknown},
-        )
-
-
 def _audit_value(value):
     return value.pk if hasattr(value, "pk") else value
 
@@ -56,7 +34,7 @@ def _audit_value(value):
 @transaction.atomic
 def prisoner_create(*, actor, data: dict, source: str = Source.CASEWORKER, reason: str = "") -> Prisoner:
     """Open a case: a new record in status ``reported``."""
-    _refuse_unknown_fields(data)
+    refuse_unknown_fields(data, EDITABLE_FIELDS)
     prisoner = validated(Prisoner(**data, created_by=actor, status=CaseStatus.REPORTED))
     prisoner.save()
     StatusChange.objects.create(
@@ -75,7 +53,7 @@ def prisoner_create(*, actor, data: dict, source: str = Source.CASEWORKER, reaso
 @transaction.atomic
 def prisoner_update(*, prisoner: Prisoner, version: int, actor, data: dict, reason: str = "") -> Prisoner:
     """Edit a record's facts; refuse if someone else saved it since ``version``."""
-    _refuse_unknown_fields(data)
+    refuse_unknown_fields(data, EDITABLE_FIELDS)
     prisoner = lock_for_update(prisoner, version=version)
     changes = {}
     for name, value in data.items():

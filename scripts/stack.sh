@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 export DEBUG=false
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/homecoming}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+export CACHE_URL=${CACHE_URL:-${REDIS_URL%/*}/1}
 export VAR_DIR=${VAR_DIR:-$PWD/var}
 export WEB_BIND=${WEB_BIND:-127.0.0.1:8000}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}

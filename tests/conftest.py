@@ -97,3 +97,19 @@ def phone(chromium, live_server):
     page.base = live_server.url
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters from one test must not throttle the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path):
+    """Every test keeps its evidence files in a fresh directory, returned, never in var/evidence."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    return settings.EVIDENCE_ROOT

@@ -16,6 +16,7 @@ PYTHON = sys.executable
 _INHERITED_CONFIG = (
     "DATABASE_URL",
     "REDIS_URL",
+    "CACHE_URL",
     "CELERY_BROKER_URL",
     "SECRET_KEY",
     "DEBUG",

@@ -48,6 +48,7 @@ def test_it_serves_pages_and_health_and_stops_cleanly(tmp_path, stack_database):
     env = clean_env(
         DATABASE_URL=stack_database,
         REDIS_URL="redis://127.0.0.1:6379/14",
+        CACHE_URL="redis://127.0.0.1:6379/15",
         VAR_DIR=str(tmp_path / "var"),
         WEB_BIND=f"127.0.0.1:{port}",
     )

@@ -6,7 +6,9 @@ def test_it_explains_the_app_and_links_to_sign_in(client, db):
 
     assert response.status_code == 200
     assert "Bringing prisoners of war home" in response.text
-    assert reverse("login") in response.text
+    assert reverse("account_login") in response.text
+    assert reverse("account_signup") in response.text
+    assert reverse("families:lookup") in response.text
 
 
 def test_it_follows_the_browser_language(client, db):
@@ -18,24 +20,24 @@ def test_it_follows_the_browser_language(client, db):
 
 
 def test_it_switches_language_from_any_page(client, db):
-    response = client.post(reverse("set_language"), {"language": "ru", "next": "/"}, follow=True)
+    response = client.post(reverse("families:set_language"), {"language": "ru", "next": "/"}, follow=True)
 
     assert '<html lang="ru">' in response.text
 
 
 def test_it_signs_in_with_the_form(client, carol):
-    response = client.post(reverse("login"), {"username": "carol", "password": "correct-horse-battery"})
+    response = client.post(reverse("account_login"), {"login": "carol", "password": "correct-horse-battery"})
 
     assert response.status_code == 302
     assert client.get("/").context["user"] == carol
 
 
 def test_it_refuses_a_wrong_password_and_says_so(client, carol):
-    response = client.post(reverse("login"), {"username": "carol", "password": "wrong"})
+    response = client.post(reverse("account_login"), {"login": "carol", "password": "wrong"})
 
     assert response.status_code == 200
     assert response.context["user"].is_anonymous
-    assert "Please enter a correct username and password" in response.text
+    assert "The username and/or password you specified are not correct." in response.text
 
 
 def test_it_serves_the_api_schema_and_docs(client, carol):
@@ -43,3 +45,16 @@ def test_it_serves_the_api_schema_and_docs(client, carol):
 
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_it_serves_the_api_docs_without_a_cdn(client, carol):
+    client.force_login(carol)
+
+    page = client.get("/api/docs/").text
+
+    assert "cdn" not in page.lower()
+    assert "/static/drf_spectacular_sidecar/" in page
+
+
+def test_it_has_no_benchmark_view_unless_asked(client, db):
+    assert client.get("/bench/bare").status_code == 404
