@@ -2,7 +2,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -47,3 +47,8 @@ def healthz(request):
     state = {"database": _database_state(), "broker": _broker_state()}
     healthy = all(value != "error" for value in state.values())
     return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)
+
+
+def bench_bare(request):
+    """The baseline for ``make bench-pages``: the whole middleware stack, no database, no template."""
+    return HttpResponse("ok")
