@@ -177,6 +177,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read from the cache and written through to the database: a
+# signed-in page costs no session query, and a cache restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 RATELIMIT_VIEW = "families.views.lookup.rate_limited"
 # Behind a reverse proxy REMOTE_ADDR is the proxy's own address, and every
 # visitor would share one limit: name the header that carries the client's
