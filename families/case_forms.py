@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import DomainError
-from families.filing_forms import MultipleFileField
-from prisoners.evidence import evidence_file_check
+from families.filing_forms import MultipleFileField, uploads_checked
 from prisoners.models import Evidence
 
 MAX_ANSWER_LINKS = 5
@@ -87,24 +86,7 @@ class AnswerForm(forms.Form):
     )
 
     def clean_files(self):
-        uploads = self.cleaned_data["files"]
-        if len(uploads) > MAX_ANSWER_FILES:
-            raise ValidationError(
-                ngettext(
-                    "You can attach at most %(max)d file.", "You can attach at most %(max)d files.", MAX_ANSWER_FILES
-                )
-                % {"max": MAX_ANSWER_FILES},
-                code="too_many",
-            )
-        errors = []
-        for upload in uploads:
-            try:
-                evidence_file_check(upload)
-            except DomainError as error:
-                errors.append(ValidationError(error.message, code=error.code))
-        if errors:
-            raise ValidationError(errors)
-        return uploads
+        return uploads_checked(self.cleaned_data["files"], limit=MAX_ANSWER_FILES)
 
     def files_dropped(self) -> list[str]:
         """The names of the files chosen for a submit that failed: they must be chosen again."""

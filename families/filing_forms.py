@@ -52,6 +52,25 @@ def _model_label(name: str):
     return capfirst(RegistrationRequest._meta.get_field(name).verbose_name)
 
 
+def uploads_checked(uploads: list, *, limit: int) -> list:
+    """At most ``limit`` files, each one refused by name if its content is not a photo or a PDF of ≤ 10 MB."""
+    if len(uploads) > limit:
+        raise ValidationError(
+            ngettext("You can attach at most %(max)d file.", "You can attach at most %(max)d files.", limit)
+            % {"max": limit},
+            code="too_many",
+        )
+    errors = []
+    for upload in uploads:
+        try:
+            evidence_file_check(upload)
+        except DomainError as error:
+            errors.append(ValidationError(error.message, code=error.code))
+    if errors:
+        raise ValidationError(errors)
+    return uploads
+
+
 class DateInput(forms.DateInput):
     """The browser's own date picker; without one, a text box taking YYYY-MM-DD."""
 
@@ -269,22 +288,7 @@ class RegistrationRequestForm(forms.Form):
             return uuid.uuid4()
 
     def clean_files(self):
-        uploads = self.cleaned_data["files"]
-        if len(uploads) > MAX_FILES:
-            raise ValidationError(
-                ngettext("You can attach at most %(max)d file.", "You can attach at most %(max)d files.", MAX_FILES)
-                % {"max": MAX_FILES},
-                code="too_many",
-            )
-        errors = []
-        for upload in uploads:
-            try:
-                evidence_file_check(upload)
-            except DomainError as error:
-                errors.append(ValidationError(error.message, code=error.code))
-        if errors:
-            raise ValidationError(errors)
-        return uploads
+        return uploads_checked(self.cleaned_data["files"], limit=MAX_FILES)
 
     def clean(self):
         cleaned = super().clean()
