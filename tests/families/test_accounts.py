@@ -515,3 +515,14 @@ def test_it_stops_guessing_the_password_on_the_deletion_page(client, olena):
     assert response.status_code == 200
     assert translated("en", "Too many failed login attempts. Try again later.") in response.content.decode()
     assert FamilyMember.objects.filter(pk=olena.pk).exists()
+
+
+def test_it_explains_a_rate_limit_in_our_layout_and_the_page_language(client, olena):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "uk"
+
+    responses = [client.post(reverse("account_reset_password"), {"email": olena.user.email}) for _ in range(8)]
+
+    limited = responses[-1]
+    assert limited.status_code == 429
+    assert '<html lang="uk">' in limited.text
+    assert translated("uk", "Too many tries") in limited.text
