@@ -5,24 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.errors import DomainError
 from families.filing_forms import MultipleFileField, uploads_checked
 from prisoners.models import Evidence
 
 MAX_ANSWER_LINKS = 5
 MAX_ANSWER_FILES = 5
-
-
-def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal next to the fields it names, or above the form."""
-    placed = False
-    for name, messages in error.fields.items():
-        if name in form.fields:
-            for message in messages:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
 
 
 class LinksField(forms.CharField):

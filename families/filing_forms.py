@@ -355,14 +355,3 @@ class RegistrationRequestForm(forms.Form):
             for number in range(1, MAX_LINKS + 1)
             if self.cleaned_data[f"link_{number}"]
         ]
-
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show a service's refusal next to the fields it names, or above the form."""
-        placed = False
-        for field, messages in error.fields.items():
-            name = self.FIELD_FOR_MODEL_FIELD.get(field, field)
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-            placed = True
-        if not placed:
-            self.add_error(None, error.message)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from families.account_forms import ProfileForm
 from families.accounts import language_cookie_set
 from families.models import FamilyMember, Language
@@ -44,15 +45,6 @@ def _profile_initial(member: FamilyMember) -> dict:
     return {name: getattr(member, name) for name in ProfileForm.base_fields}
 
 
-def _add_domain_errors(form, error: DomainError) -> None:
-    fields = {name: texts for name, texts in error.fields.items() if name in form.fields and name != "version"}
-    for name, texts in fields.items():
-        for text in texts:
-            form.add_error(name, text)
-    if not fields:
-        form.add_error(None, error.message)
-
-
 @login_required
 def profile(request):
     member = _own_family_member(request)
@@ -73,7 +65,7 @@ def profile(request):
                 form.add_error(None, error.message)
                 form.add_error(None, gettext("What you typed is kept below: check it and save again to keep it."))
             else:
-                _add_domain_errors(form, error)
+                form_add_domain_error(form, error)
         else:
             response = redirect("families:profile")
             if updated.preferred_language != member.preferred_language:

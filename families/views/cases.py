@@ -14,7 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.errors import DomainError
-from families.case_forms import AnswerForm, WithdrawForm, form_add_domain_error
+from core.forms import form_add_domain_error
+from families.case_forms import AnswerForm, WithdrawForm
 from families.models import FAMILY_FACING_REQUEST_STATUS, MessageDirection, RegistrationRequest, RequestStatus
 from families.selectors import (
     family_member_of,

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from core.roles import Capability, user_can
 from families.filing_forms import RegistrationRequestForm
 from families.models import FAMILY_FACING_REQUEST_STATUS, FamilyMember
@@ -81,7 +82,7 @@ def request_new(request):
                     lookup_url=request.build_absolute_uri(reverse("families:lookup")),
                 )
             except DomainError as error:
-                form.add_domain_error(error)
+                form_add_domain_error(form, error, field_names=form.FIELD_FOR_MODEL_FIELD)
             else:
                 if access_code is not None:
                     # Kept for the one page that shows it, which removes it.
