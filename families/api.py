@@ -20,12 +20,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from core.roles import Capability, user_can
 from families.filing_forms import EARLIEST_BIRTH_YEAR, _name, _not_in_future, _phone
 from families.models import RegistrationRequest, RequestStatus
 from families.receipts import registration_request_receipt_send
 from families.selectors import (
     family_member_of,
+    family_member_who_may_file,
     registration_request_for_family,
     relative_status,
     request_timeline,
@@ -82,7 +82,7 @@ class IsFamilyMember(BasePermission):
     message = _("Only family members can file and follow registration requests.")
 
     def has_permission(self, request, view):
-        return user_can(request.user, Capability.FILE_REQUEST) and family_member_of(request.user) is not None
+        return family_member_who_may_file(request.user) is not None
 
 
 class RequestListCreateApi(APIView):

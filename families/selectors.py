@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from core.roles import Capability, user_can
 from exchanges.models import ExchangeEntry
 from families.models import (
     FAMILY_FACING_REQUEST_STATUS,
@@ -33,6 +34,20 @@ def family_member_of(user) -> FamilyMember | None:
         return None
 
 
+def family_member_or_404(user) -> FamilyMember:
+    """The signed-in person's own family profile; staff and outsiders have none (404)."""
+    member = family_member_of(user)
+    if member is None:
+        raise Http404
+    return member
+
+
+def family_member_who_may_file(user) -> FamilyMember | None:
+    """The family member, if their role lets them file registration requests."""
+    member = family_member_of(user)
+    return member if member is not None and user_can(user, Capability.FILE_REQUEST) else None
+
+
 def requests_filed_by(member: FamilyMember) -> QuerySet[RegistrationRequest]:
     return RegistrationRequest.objects.filter(filed_by=member).order_by("-created_at")
 
@@ -47,9 +62,7 @@ def _with_timeline(queryset: QuerySet[RegistrationRequest]) -> QuerySet[Registra
 
 def registration_request_for_family(*, user, reference: str) -> RegistrationRequest:
     """The request ``reference`` if ``user`` filed it; 404 otherwise."""
-    member = family_member_of(user)
-    if member is None:
-        raise Http404
+    member = family_member_or_404(user)
     try:
         return _with_timeline(requests_filed_by(member)).get(reference=reference.strip().upper())
     except RegistrationRequest.DoesNotExist:

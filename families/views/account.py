@@ -4,7 +4,6 @@ from allauth.account.forms import ReauthenticateForm
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext
@@ -16,7 +15,7 @@ from core.forms import form_add_domain_error
 from families.account_forms import ProfileForm
 from families.accounts import language_cookie_set
 from families.models import FamilyMember, Language
-from families.selectors import family_member_of
+from families.selectors import family_member_of, family_member_or_404
 from families.services import family_member_erase, family_member_update
 
 
@@ -33,21 +32,13 @@ def set_language(request):
     return response
 
 
-def _own_family_member(request) -> FamilyMember:
-    """The signed-in person's own profile; staff and outsiders have none (404)."""
-    member = family_member_of(request.user)
-    if member is None:
-        raise Http404
-    return member
-
-
 def _profile_initial(member: FamilyMember) -> dict:
     return {name: getattr(member, name) for name in ProfileForm.base_fields}
 
 
 @login_required
 def profile(request):
-    member = _own_family_member(request)
+    member = family_member_or_404(request.user)
     if request.method != "POST":
         return render(request, "families/profile.html", {"form": ProfileForm(initial=_profile_initial(member))})
     form = ProfileForm(request.POST)
@@ -78,7 +69,7 @@ def profile(request):
 
 @login_required
 def profile_delete(request):
-    member = _own_family_member(request)
+    member = family_member_or_404(request.user)
     form = ReauthenticateForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_bound and form.is_valid():
         family_member_erase(member=member, actor=request.user)

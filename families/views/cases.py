@@ -7,7 +7,6 @@ that is not a family member's.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -19,6 +18,7 @@ from families.case_forms import AnswerForm, WithdrawForm
 from families.models import FAMILY_FACING_REQUEST_STATUS, MessageDirection, RegistrationRequest, RequestStatus
 from families.selectors import (
     family_member_of,
+    family_member_or_404,
     registration_request_for_family,
     relative_status,
     request_timeline,
@@ -44,9 +44,7 @@ def request_status_context(registration_request: RegistrationRequest) -> dict:
 @login_required
 @require_GET
 def request_list(request):
-    member = family_member_of(request.user)
-    if member is None:
-        raise Http404
+    member = family_member_or_404(request.user)
     rows = [
         (registration_request, FAMILY_FACING_REQUEST_STATUS[registration_request.status][0])
         for registration_request in requests_filed_by(member).only(*LIST_FIELDS)

@@ -12,25 +12,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from core.forms import form_add_domain_error
-from core.roles import Capability, user_can
 from families.filing_forms import RegistrationRequestForm
 from families.models import FAMILY_FACING_REQUEST_STATUS, FamilyMember
 from families.receipts import registration_request_receipt_send
-from families.selectors import family_member_of, registration_request_for_family
+from families.selectors import family_member_who_may_file, registration_request_for_family
 from families.services import registration_request_file
 from prisoners.evidence import evidence_stored
 
 
 def _session_code_key(reference: str) -> str:
     return f"filed-access-code:{reference}"
-
-
-def _filer(user) -> FamilyMember:
-    """The signed-in family member; anyone else gets 404, as for a page that does not exist."""
-    member = family_member_of(user)
-    if member is None or not user_can(user, Capability.FILE_REQUEST):
-        raise Http404
-    return member
 
 
 def _request_file(*, form: RegistrationRequestForm, member: FamilyMember, actor, lookup_url: str):
@@ -70,7 +61,9 @@ def request_new(request):
     request is not taken for a repeat of the first, and what was typed does
     not linger in the browser's cache.
     """
-    member = _filer(request.user)
+    member = family_member_who_may_file(request.user)
+    if member is None:
+        raise Http404
     if request.method == "POST":
         form = RegistrationRequestForm(request.POST, request.FILES, member=member)
         if form.is_valid():
