@@ -6,11 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from families.accounts import LANGUAGE_CHOICES
+from families.validators import validate_phone
 
-# A plausible international number: an optional leading "+", then digits that
-# may be grouped with spaces, hyphens or brackets, 7 to 20 digits in all.
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]+$")
-PHONE_DIGITS = range(7, 21)
 # Telegram user names: 5 to 32 letters, digits and underscores, starting with a letter.
 TELEGRAM_HANDLE_PATTERN = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{4,31})$")
 
@@ -52,11 +49,7 @@ class ProfileForm(forms.Form):
         phone = " ".join(self.cleaned_data["phone"].split())
         if not phone:
             return ""
-        digits = sum(character.isdigit() for character in phone)
-        if not PHONE_PATTERN.match(phone) or digits not in PHONE_DIGITS:
-            raise forms.ValidationError(
-                _("Enter a phone number with its country code, for example +380 50 123 4567."), code="invalid"
-            )
+        validate_phone(phone)
         return phone
 
     def clean_telegram_handle(self):

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from families.filing_forms import EARLIEST_BIRTH_YEAR, _name, _not_in_future, _phone
+from families.filing_forms import EARLIEST_BIRTH_YEAR
 from families.models import RegistrationRequest, RequestStatus
 from families.receipts import registration_request_receipt_send
 from families.selectors import (
@@ -50,6 +50,7 @@ from families.services import (
     registration_request_file,
     registration_request_withdraw,
 )
+from families.validators import validate_name, validate_not_in_future, validate_phone
 from prisoners.evidence import evidence_stored
 from prisoners.models import Party, PartyKind
 
@@ -61,17 +62,19 @@ REFUSED = OpenApiResponse(ApiErrorSerializer, description=_("Bad input, or the a
 FILING_FIELDS = [*sorted(FILER_FIELDS), *sorted(RELATIVE_FIELDS), "consent", "submission_key", "links"]
 # The filing page's rules for the same fields, and what the API fills in when a field is left out.
 FILING_FIELD_RULES = {
-    "surname": {"validators": [_name]},
-    "given_names": {"validators": [_name]},
-    "patronymic": {"validators": [_name]},
-    "mothers_maiden_name": {"validators": [_name]},
-    "date_of_birth": {"validators": [_not_in_future, MinValueValidator(datetime.date(EARLIEST_BIRTH_YEAR, 1, 1))]},
-    "last_contact_on": {"validators": [_not_in_future]},
-    "capture_date": {"validators": [_not_in_future]},
+    "surname": {"validators": [validate_name]},
+    "given_names": {"validators": [validate_name]},
+    "patronymic": {"validators": [validate_name]},
+    "mothers_maiden_name": {"validators": [validate_name]},
+    "date_of_birth": {
+        "validators": [validate_not_in_future, MinValueValidator(datetime.date(EARLIEST_BIRTH_YEAR, 1, 1))]
+    },
+    "last_contact_on": {"validators": [validate_not_in_future]},
+    "capture_date": {"validators": [validate_not_in_future]},
     "circumstances": {"max_length": 10_000},
     "filer_name": {"required": False, "help_text": _("Defaults to the name on your profile.")},
     "filer_email": {"allow_blank": False, "help_text": _("Defaults to your account's e-mail address.")},
-    "filer_phone": {"validators": [_phone], "help_text": _("Defaults to the phone number on your profile.")},
+    "filer_phone": {"validators": [validate_phone], "help_text": _("Defaults to the phone number on your profile.")},
     "language": {"help_text": _("Language of the messages about this request. Defaults to yours.")},
 }
 

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from families.models import Language, RegistrationRequest, RelationshipKind
+from families.validators import validate_name, validate_not_in_future, validate_phone
 from prisoners.evidence import evidence_file_check
 from prisoners.models import DateAccuracy, MilitaryStatus, Party, PartyKind
 
@@ -21,31 +22,7 @@ MAX_LINKS = 5
 MAX_FILES = 5
 EVIDENCE_FILE_TYPES = "image/jpeg,image/png,image/webp,application/pdf"
 
-LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
-CYRILLIC = "\u0400-\u04ff"
-NAME_PATTERN = re.compile(rf"^[{LATIN}{CYRILLIC}][{LATIN}{CYRILLIC} .'’ʼ-]*$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{5,30}$")
 EARLIEST_BIRTH_YEAR = 1900
-
-
-def _not_in_future(value: datetime.date) -> None:
-    if value > timezone.localdate():
-        raise ValidationError(_("This date is in the future."), code="future")
-
-
-def _name(value: str) -> None:
-    """Letters of one script: a Latin “o” inside a Cyrillic name would hide him from every search."""
-    if not NAME_PATTERN.match(value):
-        raise ValidationError(
-            _("Use letters only (Cyrillic or Latin), with spaces, hyphens or apostrophes if needed."), code="letters"
-        )
-    if re.search(f"[{LATIN}]", value) and re.search(f"[{CYRILLIC}]", value):
-        raise ValidationError(_("Write the name in Cyrillic or in Latin letters, not a mix of both."), code="mixed")
-
-
-def _phone(value: str) -> None:
-    if not PHONE_PATTERN.match(value):
-        raise ValidationError(_("Enter a phone number with digits only, for example +380 67 123 45 67."))
 
 
 def _model_label(name: str):
@@ -99,7 +76,9 @@ class MultipleFileField(forms.FileField):
 
 
 def _date_field(label, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput(), validators=[_not_in_future], **kwargs)
+    return forms.DateField(
+        label=label, required=False, widget=DateInput(), validators=[validate_not_in_future], **kwargs
+    )
 
 
 class RegistrationRequestForm(forms.Form):
@@ -110,9 +89,11 @@ class RegistrationRequestForm(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     # Who he is. Only the names are required: families often know little more.
-    surname = forms.CharField(label=_model_label("surname"), max_length=150, validators=[_name])
-    given_names = forms.CharField(label=_model_label("given_names"), max_length=150, validators=[_name])
-    patronymic = forms.CharField(label=_model_label("patronymic"), max_length=150, required=False, validators=[_name])
+    surname = forms.CharField(label=_model_label("surname"), max_length=150, validators=[validate_name])
+    given_names = forms.CharField(label=_model_label("given_names"), max_length=150, validators=[validate_name])
+    patronymic = forms.CharField(
+        label=_model_label("patronymic"), max_length=150, required=False, validators=[validate_name]
+    )
     birth_day = forms.IntegerField(
         label=_("Day"),
         min_value=1,
@@ -131,7 +112,7 @@ class RegistrationRequestForm(forms.Form):
     )
     place_of_birth = forms.CharField(label=_model_label("place_of_birth"), max_length=200, required=False)
     mothers_maiden_name = forms.CharField(
-        label=_model_label("mothers_maiden_name"), max_length=150, required=False, validators=[_name]
+        label=_model_label("mothers_maiden_name"), max_length=150, required=False, validators=[validate_name]
     )
     citizenship = forms.CharField(label=_model_label("citizenship"), max_length=100, required=False)
 
@@ -181,7 +162,9 @@ class RegistrationRequestForm(forms.Form):
         label=_model_label("filer_email"),
         help_text=_("We send the reference and the access code of the request here."),
     )
-    filer_phone = forms.CharField(label=_model_label("filer_phone"), max_length=32, required=False, validators=[_phone])
+    filer_phone = forms.CharField(
+        label=_model_label("filer_phone"), max_length=32, required=False, validators=[validate_phone]
+    )
     filer_relationship = forms.ChoiceField(
         label=_model_label("filer_relationship"), choices=[("", "—"), *RelationshipKind.choices]
     )
