@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.forms import form_add_domain_error
 from families.case_forms import AnswerForm, WithdrawForm
 from families.models import FAMILY_FACING_REQUEST_STATUS, MessageDirection, RegistrationRequest, RequestStatus
+from families.page_cache import cached_page
 from families.selectors import (
     family_member_of,
     family_member_or_404,
@@ -68,6 +69,7 @@ def _render_detail(request, registration_request: RegistrationRequest, *, answer
     return render(request, "families/request_detail.html", context)
 
 
+@cached_page
 @login_required
 @never_cache
 @require_GET

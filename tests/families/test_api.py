@@ -236,8 +236,9 @@ def test_it_emails_the_receipt_with_the_code_once_the_request_is_filed(
 
 
 def test_it_sends_no_receipt_for_a_refused_request(olena, mailoutbox, django_capture_on_commit_callbacks):
+    client = _token_client(olena.user)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        _token_client(olena.user).post(LIST, _filing(consent=False), format="json")
+        client.post(LIST, _filing(consent=False), format="json")
 
     assert callbacks == []
     assert mailoutbox == []
