@@ -1,0 +1,1 @@
+"""Finding one person across Cyrillic and Latin spellings, typos and partial dates."""
