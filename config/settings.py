@@ -262,6 +262,10 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 # second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Matches that a lost task left uncomputed (prisoners.matching.store).
+    "match-sweep": {"task": "prisoners.tasks.match_sweep", "schedule": 300},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("prisoners.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("families.api_urls")),
+    path("api/v1/prisoners/", include("prisoners.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

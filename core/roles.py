@@ -21,6 +21,7 @@ class Capability(models.TextChoices):
     REVIEW_REQUESTS = "request.review", _("Triage and review registration requests")
     VIEW_PRISONERS = "prisoner.view", _("Read prisoner records")
     EDIT_PRISONERS = "prisoner.edit", _("Register prisoners and edit their records")
+    MATCH_PRISONERS = "prisoner.match", _("Search for the records that may be one person")
     CHANGE_PRISONER_STATUS = "prisoner.change_status", _("Change a prisoner's case status")
     VERIFY_RELATIONSHIPS = "relationship.verify", _("Verify a family member's relationship")
     VIEW_EXCHANGES = "exchange.view", _("Read exchanges and their lists")
@@ -36,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Capability.REVIEW_REQUESTS,
             Capability.VIEW_PRISONERS,
             Capability.EDIT_PRISONERS,
+            Capability.MATCH_PRISONERS,
             Capability.CHANGE_PRISONER_STATUS,
             Capability.VERIFY_RELATIONSHIPS,
             Capability.VIEW_EXCHANGES,
@@ -44,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COORDINATOR: frozenset(
         {
             Capability.VIEW_PRISONERS,
+            Capability.MATCH_PRISONERS,
             Capability.VIEW_EXCHANGES,
             Capability.MANAGE_EXCHANGES,
         }

@@ -234,6 +234,8 @@ class RegistrationRequest(models.Model):
         related_name="registration_requests",
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # When candidate records were last looked for (prisoners.matching.store).
+    matched_at = models.DateTimeField(_("matches computed"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("filed"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)

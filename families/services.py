@@ -24,6 +24,7 @@ from families.models import (
 )
 from families.transitions import MACHINE
 from prisoners.models import IDENTITY_FIELDS, Prisoner
+from prisoners.tasks import match_request
 
 # Letters and digits that cannot be mistaken for one another when read aloud
 # or copied by hand: no 0/O, 1/I/L.
@@ -127,6 +128,7 @@ def registration_request_file(
         request=request, old_status="", new_status=RequestStatus.SUBMITTED, actor=actor, created_at=now
     )
     audit_record(actor=actor, action="request.filed", target=request, changes={"reference": request.reference})
+    transaction.on_commit(lambda: match_request.delay(request.pk))
     return request, access_code
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChangeBase
+from prisoners.matching.keys import given_name_key, patronymic_key, service_number_key, surname_key
 
 
 class Source(models.TextChoices):
@@ -152,6 +153,20 @@ IDENTITY_FIELDS = (
 )
 
 
+KEYED_FIELDS = frozenset({"surname", "given_names", "patronymic", "service_number"})
+KEY_FIELDS = frozenset({"surname_key", "given_name_key", "patronymic_key", "service_number_key"})
+
+
+def name_keys(*, surname: str, given_names: str, patronymic: str, service_number: str) -> dict[str, str]:
+    """The comparison keys (``KEY_FIELDS``) a record with this name and service number carries."""
+    return {
+        "surname_key": surname_key(surname),
+        "given_name_key": given_name_key(given_names),
+        "patronymic_key": patronymic_key(patronymic),
+        "service_number_key": service_number_key(service_number),
+    }
+
+
 class Prisoner(models.Model):
     """One person, one record: the identity fields of GC III Art. 17 and 122."""
 
@@ -232,6 +247,18 @@ class Prisoner(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Where an imported record came from, and its id on that list.
+    import_source = models.CharField(_("imported from"), max_length=200, blank=True)
+    external_ref = models.CharField(_("id on the source list"), max_length=100, blank=True)
+
+    # Comparison keys (prisoners.matching.keys), written by save() from the name.
+    surname_key = models.CharField(max_length=150, blank=True, editable=False)
+    given_name_key = models.CharField(max_length=150, blank=True, editable=False)
+    patronymic_key = models.CharField(max_length=150, blank=True, editable=False)
+    service_number_key = models.CharField(max_length=64, blank=True, editable=False)
+    # When candidate matches were last computed; cleared when the identity changes.
+    matched_at = models.DateTimeField(_("matches computed"), null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("prisoner")
         verbose_name_plural = _("prisoners")
@@ -273,17 +300,49 @@ class Prisoner(models.Model):
             models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="prisoner_not_merged_into_self"),
             models.CheckConstraint(condition=~Q(surname=""), name="prisoner_surname_required"),
             models.CheckConstraint(condition=~Q(given_names=""), name="prisoner_given_names_required"),
+            models.UniqueConstraint(
+                fields=["import_source", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="prisoner_external_ref_unique_per_source",
+                violation_error_message=_("A record with this id is already imported from this source."),
+            ),
         ]
+        # The trigram indexes on the name keys are PostgreSQL's own: see
+        # migration 0002_name_matching.
         indexes = [
             models.Index(fields=["status", "-status_changed_at"], name="prisoner_status_idx"),
             models.Index(fields=["surname", "given_names"], name="prisoner_name_idx"),
             models.Index(fields=["service_number"], name="prisoner_service_number_idx"),
+            models.Index(
+                fields=["service_number_key"], condition=~Q(service_number_key=""), name="prisoner_service_key_idx"
+            ),
+            # Candidate search (prisoners.matching.search): names written the same way, and given names.
+            models.Index(fields=["surname_key", "given_name_key"], name="prisoner_name_key_idx"),
+            models.Index(fields=["given_name_key"], name="prisoner_given_name_key_idx"),
             models.Index(fields=["holding_party", "status"], name="prisoner_holding_idx"),
             models.Index(fields=["-updated_at"], name="prisoner_updated_idx"),
         ]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        """Keep the comparison keys in step with the name, however the record is saved."""
+        self.name_keys_refresh()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and KEYED_FIELDS.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, *KEY_FIELDS}
+        super().save(*args, **kwargs)
+
+    def name_keys_refresh(self) -> None:
+        keys = name_keys(
+            surname=self.surname,
+            given_names=self.given_names,
+            patronymic=self.patronymic,
+            service_number=self.service_number,
+        )
+        for name, value in keys.items():
+            setattr(self, name, value)
 
     @property
     def full_name(self) -> str:
@@ -298,17 +357,27 @@ class Prisoner(models.Model):
         return FAMILY_FACING_STATUS[self.status]
 
     def clean(self):
-        errors = {}
-        if self.date_of_birth and self.capture_date and self.date_of_birth > self.capture_date:
-            errors["date_of_birth"] = _("The date of birth cannot be after the date of capture.")
-        if self.capture_date and self.capture_date > timezone.localdate():
-            errors["capture_date"] = _("The date of capture cannot be in the future.")
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
-        if self.holding_party_id and self.holding_party_id == self.party_id:
-            errors["holding_party"] = _("A prisoner cannot be held by the party he serves.")
+        errors = prisoner_facts_errors(vars(self))
         if errors:
             raise ValidationError(errors)
+
+
+def prisoner_facts_errors(values) -> dict[str, str]:
+    """What ``Prisoner.clean`` refuses, from a record's attribute values (as ``vars(prisoner)`` has them).
+
+    Also used by the import, which checks rows without building records.
+    """
+    errors = {}
+    born, captured, today = values.get("date_of_birth"), values.get("capture_date"), timezone.localdate()
+    if born and captured and born > captured:
+        errors["date_of_birth"] = _("The date of birth cannot be after the date of capture.")
+    if captured and captured > today:
+        errors["capture_date"] = _("The date of capture cannot be in the future.")
+    if born and born > today:
+        errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+    if values.get("holding_party_id") and values.get("holding_party_id") == values.get("party_id"):
+        errors["holding_party"] = _("A prisoner cannot be held by the party he serves.")
+    return errors
 
 
 class NameScript(models.TextChoices):
@@ -525,3 +594,85 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.description or self.original_name or self.url
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class MatchDecision(models.TextChoices):
+    SAME = "same", _("Same person")
+    DIFFERENT = "different", _("Not the same person")
+
+
+class MatchCandidate(models.Model):
+    """A record that may be the same person as a registration request or as another record.
+
+    Computed by ``prisoners.matching.store``; a caseworker's decision stays
+    with the pair, and a decided pair is never proposed again.
+    """
+
+    request = models.ForeignKey(
+        "families.RegistrationRequest",
+        verbose_name=_("registration request"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_candidates",
+    )
+    prisoner = models.ForeignKey(
+        Prisoner,
+        verbose_name=_("record"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_candidates",
+    )
+    candidate = models.ForeignKey(
+        Prisoner, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="proposed_as_candidate"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    confidence = models.CharField(_("confidence"), max_length=8, choices=Confidence.choices)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    decision = models.CharField(_("decision"), max_length=16, choices=MatchDecision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("candidate match")
+        verbose_name_plural = _("candidate matches")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=True, prisoner__isnull=False)
+                | Q(request__isnull=False, prisoner__isnull=True),
+                name="match_candidate_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "candidate"], condition=Q(request__isnull=False), name="match_candidate_request_once"
+            ),
+            models.UniqueConstraint(
+                fields=["prisoner", "candidate"],
+                condition=Q(prisoner__isnull=False),
+                name="match_candidate_prisoner_once",
+            ),
+            models.CheckConstraint(condition=~Q(prisoner=models.F("candidate")), name="match_candidate_not_self"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="match_candidate_score_range"),
+            models.CheckConstraint(
+                condition=Q(confidence__in=Confidence.values), name="match_candidate_confidence_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(decision="") & Q(decided_at__isnull=True))
+                | (Q(decision__in=MatchDecision.values) & Q(decided_at__isnull=False)),
+                name="match_candidate_decision_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["candidate"], name="match_candidate_candidate_idx")]
+
+    def __str__(self):
+        return f"{self.request or self.prisoner} ~ {self.candidate} ({self.score})"

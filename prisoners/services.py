@@ -27,6 +27,18 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
+# A change to any of these makes the record's candidate matches stale.
+MATCHED_FIELDS = frozenset(
+    {"surname", "given_names", "patronymic", "date_of_birth", "date_of_birth_accuracy", "service_number", "unit"}
+)
+
+
+def _matches_recompute_on_commit(prisoner: Prisoner) -> None:
+    from prisoners.tasks import match_prisoners
+
+    transaction.on_commit(lambda: match_prisoners.delay([prisoner.pk]))
+
+
 def _audit_value(value):
     return value.pk if hasattr(value, "pk") else value
 
@@ -47,6 +59,7 @@ def prisoner_create(*, actor, data: dict, source: str = Source.CASEWORKER, reaso
         reason=reason,
         changes={name: _audit_value(getattr(prisoner, name)) for name in sorted(data)},
     )
+    _matches_recompute_on_commit(prisoner)
     return prisoner
 
 
@@ -66,6 +79,9 @@ def prisoner_update(*, prisoner: Prisoner, version: int, actor, data: dict, reas
     validated(prisoner)
     prisoner.version += 1
     prisoner.updated_at = timezone.now()
+    if MATCHED_FIELDS.intersection(changes):
+        prisoner.matched_at = None
+        _matches_recompute_on_commit(prisoner)
     prisoner.save()
     audit_record(actor=actor, action="prisoner.updated", target=prisoner, reason=reason, changes=changes)
     return prisoner

@@ -30,6 +30,17 @@ def _test_settings(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _celery_in_process():
+    """Tasks run in the test's own process; tests of the real worker start one of their own."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def olena(db):
     return FamilyMemberFactory(user__username="olena", full_name="Olena Testova")
