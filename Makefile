@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	ALLOWED_HOSTS=testserver,127.0.0.1,localhost \
 	SECURE_SSL_REDIRECT=false
 
-.PHONY: browser help install system-packages messages messages-update run test lint stack services clean bench-pages
+.PHONY: browser help install system-packages messages messages-update run test lint stack services clean bench-pages bench-match
 
 help:
 	@echo "make run    serve the app with demo data at http://127.0.0.1:8000 (SQLite, tasks in-process)"
@@ -26,6 +26,7 @@ help:
 	@echo "make stack  gunicorn + celery worker + celery beat against PostgreSQL and Redis"
 	@echo "make lint   ruff"
 	@echo "make bench-pages  throughput and p95 of the signed-in status page beside a bare view (gunicorn, PostgreSQL, wrk)"
+	@echo "make bench-match  name matching on 1,000,000 fictional records: latency, import rate, memory, quality"
 
 system-packages:
 	@scripts/apt-ensure.sh msgfmt:gettext pg_isready:postgresql-client redis-cli:redis-tools
@@ -73,6 +74,11 @@ stack: install messages services
 # gunicorn and PostgreSQL with the production settings (README, "Benchmarks").
 bench-pages: install messages system-packages
 	$(BIN)/python scripts/bench_pages.py
+
+# Name matching on 1,000,000 fictional records in PostgreSQL: search latency,
+# import rate, match_person's memory, and quality on 200,000 (README, "Benchmarks").
+bench-match: install messages system-packages
+	$(BIN)/python scripts/bench_match.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
