@@ -319,6 +319,9 @@ class Prisoner(models.Model):
             # Candidate search (prisoners.matching.search): names written the same way, and given names.
             models.Index(fields=["surname_key", "given_name_key"], name="prisoner_name_key_idx"),
             models.Index(fields=["given_name_key"], name="prisoner_given_name_key_idx"),
+            models.Index(
+                fields=["given_name_key", "patronymic_key", "date_of_birth"], name="prisoner_given_father_born_idx"
+            ),
             models.Index(fields=["holding_party", "status"], name="prisoner_holding_idx"),
             models.Index(fields=["-updated_at"], name="prisoner_updated_idx"),
         ]

@@ -8,6 +8,8 @@ is asked with exact keys and surname prefixes. Merged records are never
 candidates: their survivor is.
 """
 
+import calendar
+import datetime
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
@@ -55,6 +57,10 @@ WHERE status <> %(merged)s AND (
     (surname_key = %(surname)s AND given_name_key = ANY(%(given_forms)s))
     OR (surname_key = %(given)s AND given_name_key = ANY(%(surname_forms)s))
     OR (service_number_key = %(service)s AND service_number_key <> '')
+    OR (
+        given_name_key = ANY(%(given_forms)s) AND patronymic_key = %(patronymic)s AND patronymic_key <> ''
+        AND date_of_birth BETWEEN %(born_from)s AND %(born_to)s
+    )
 )
 ORDER BY
     (service_number_key = %(service)s AND service_number_key <> '') DESC,
@@ -123,16 +129,31 @@ def _given_name_forms(key: str) -> list[str]:
     )
 
 
+def _born_between(date: PartialDate | None) -> tuple[datetime.date | None, datetime.date | None]:
+    """The first and last day a partial date of birth can be; (None, None) when there is none."""
+    if date is None:
+        return None, None
+    first = date.to_date()
+    if date.day is not None:
+        return first, first
+    if date.month is not None:
+        return first, first.replace(day=calendar.monthrange(date.year, date.month)[1])
+    return first, first.replace(month=12, day=31)
+
+
 def _block_postgresql(query: PersonQuery, *, fuzzy: bool) -> list[dict]:
     params = {
         "merged": CaseStatus.MERGED,
         "surname": query.surname_key,
         "given": query.given_name_key,
-        "given_forms": _given_name_forms(query.given_name_key),
+        "given_forms": sorted({*_given_name_forms(query.given_name_key), *query.given_name_neighbours}),
         "surname_forms": _given_name_forms(given_name_key(query.surname)),
         "given_unknown": query.given_name_key not in _KNOWN_GIVEN_NAMES,
         "patronymic": query.patronymic_key,
         "year": query.date_of_birth.year if query.date_of_birth else None,
+        # A surname mistyped beyond trigrams: the rest of the name and the date of birth still find him.
+        "born_from": _born_between(query.date_of_birth)[0],
+        "born_to": _born_between(query.date_of_birth)[1],
         "service": query.service_number_key,
         "limit": BLOCK_SIZE,
     }
