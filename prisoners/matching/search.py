@@ -22,7 +22,7 @@ from core.errors import DomainError
 from prisoners.matching.dates import PartialDate, parse_partial_date
 from prisoners.matching.keys import given_name_key, name_script, surname_key
 from prisoners.matching.names import FEMALE_NAMES, MALE_NAMES
-from prisoners.matching.scoring import HIGH, PersonQuery, PersonRecord, Scored, score
+from prisoners.matching.scoring import HIGH, MEDIUM, PersonQuery, PersonRecord, Scored, score
 from prisoners.models import CaseStatus, Prisoner
 
 # At most this many records are scored per query, the most similar first.
@@ -202,8 +202,8 @@ def candidates_find(query: PersonQuery, *, limit: int = 10, exclude_ids: Collect
         return []
     block = _block_postgresql if connection.vendor == "postgresql" else _block_portable
     scored = _scored(query, block(query, fuzzy=False), exclude_ids)
-    if not any(result.confidence == HIGH for result, _row in scored):
-        # Nothing written the same way is confirmed: look wider, by trigrams.
+    if not any(result.confidence in (HIGH, MEDIUM) for result, _row in scored):
+        # Nobody with this name as written, or nobody likely: look wider, by trigrams.
         seen = {row["id"] for _result, row in scored}
         scored += _scored(query, [row for row in block(query, fuzzy=True) if row["id"] not in seen], exclude_ids)
     scored.sort(key=lambda pair: (-pair[0].score, pair[1]["id"]))
