@@ -419,25 +419,31 @@ class _Importer:
         refs = [row.external_ref for row in rows if row.external_ref]
         if not refs:
             return {}
-        # One array parameter (a thousand-item IN list costs more to plan than
-        # to run); "<> ''" lets PostgreSQL use the partial unique index.
-        found = _query(
-            "SELECT id FROM prisoners_prisoner WHERE import_source = %s AND external_ref = ANY(%s)"
-            " AND external_ref <> ''",
-            [self.source, refs],
-        )
-        if not found:
-            return {}
-        return {prisoner.external_ref: prisoner for prisoner in Prisoner.objects.filter(pk__in=[pk for (pk,) in found])}
+        if connection.vendor == "postgresql":
+            # One array parameter (a thousand-item IN list costs more to plan
+            # than to run); "<> ''" lets PostgreSQL use the partial unique index.
+            found = _query(
+                "SELECT id FROM prisoners_prisoner WHERE import_source = %s AND external_ref = ANY(%s)"
+                " AND external_ref <> ''",
+                [self.source, refs],
+            )
+            if not found:
+                return {}
+            records = Prisoner.objects.filter(pk__in=[pk for (pk,) in found])
+        else:
+            records = Prisoner.objects.filter(import_source=self.source, external_ref__in=refs)
+        return {prisoner.external_ref: prisoner for prisoner in records}
 
     def _taken_service_numbers(self, rows: list[_Row]) -> set[tuple[int, str]]:
         numbers = sorted({row.data["service_number"] for row in rows if row.data.get("service_number")})
         if not numbers:
             return set()
-        found = _query(
-            "SELECT party_id, service_number FROM prisoners_prisoner WHERE service_number = ANY(%s)", [numbers]
-        )
-        return set(map(tuple, found))
+        if connection.vendor == "postgresql":
+            found = _query(
+                "SELECT party_id, service_number FROM prisoners_prisoner WHERE service_number = ANY(%s)", [numbers]
+            )
+            return set(map(tuple, found))
+        return set(Prisoner.objects.filter(service_number__in=numbers).values_list("party_id", "service_number"))
 
     @staticmethod
     def _service_number_check(row: _Row, taken: set[tuple[int, str]]) -> None:
