@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from prisoners.matching.store import prisoner_matches_store, request_matches_store
+from prisoners.matching.store import open_requests_unmatch, prisoner_matches_store, request_matches_store
 
 # Records and requests matched per sweep; the sweep runs every few minutes.
 SWEEP_SIZE = 500
@@ -12,6 +12,9 @@ SWEEP_SIZE = 500
 def match_prisoners(prisoner_ids: list[int]) -> None:
     for prisoner_id in prisoner_ids:
         prisoner_matches_store(prisoner_id)
+    # A request filed before these records existed, or under another
+    # spelling, may find its relative among them: the sweep looks again.
+    open_requests_unmatch()
 
 
 @shared_task

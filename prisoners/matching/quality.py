@@ -64,10 +64,12 @@ class QualityReport:
             )
         lines += [
             "",
-            f"right record in the top {TOP}: {self.top5_rate:.2%} of {self.present.queries} (target ≥ {TARGET_TOP5:.0%})",
+            f"right record in the top {TOP}: {self.top5_rate:.2%}"
+            f" of {self.present.queries} (target ≥ {TARGET_TOP5:.0%})",
             f"with the full date of birth, first: {self.first_with_date_rate:.2%}"
             f" of {self.with_full_date.queries} (target ≥ {TARGET_FIRST_WITH_DATE:.0%})",
-            f"with the full date of birth, rated high: {self.high_with_date_rate:.2%} (target ≥ {TARGET_HIGH_WITH_DATE:.0%})",
+            f"with the full date of birth, rated high: {self.high_with_date_rate:.2%}"
+            f" (target ≥ {TARGET_HIGH_WITH_DATE:.0%})",
             f"not in the pool, a high candidate: {self.absent_high_rate:.2%}"
             f" of {self.absent.queries} (target ≤ {TARGET_ABSENT_HIGH:.0%})",
         ]

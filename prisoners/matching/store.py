@@ -98,6 +98,14 @@ def request_matches_store(request_id: int) -> list[MatchCandidate]:
     return stored
 
 
+def open_requests_unmatch() -> int:
+    """Mark every open request for matching again by ``match_sweep``; how many were marked."""
+    from families.models import OPEN_REQUEST_STATUSES, RegistrationRequest
+
+    open_requests = RegistrationRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES, matched_at__isnull=False)
+    return open_requests.update(matched_at=None)
+
+
 @transaction.atomic
 def match_decide(*, match: MatchCandidate, decision: str, actor) -> MatchCandidate:
     """Record a caseworker's decision on a proposed pair; it is not proposed again."""

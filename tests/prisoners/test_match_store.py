@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from core.audit import audit_chain_verify
 from core.errors import DomainError
@@ -83,9 +84,7 @@ def test_it_keeps_only_candidates_of_medium_or_high_confidence(olena, django_cap
     assert namesake.pk not in _proposed(request=request)
 
 
-def test_it_stores_reasons_in_english_whatever_language_is_active(olena, settings):
-    from django.utils import translation
-
+def test_it_stores_reasons_in_english_whatever_language_is_active(db):
     kirill = _kirill()
     request = RegistrationRequestFactory(
         surname="Чистяков", given_names="Кирилл", patronymic="Юрьевич", date_of_birth=KIRILL_BORN
@@ -274,3 +273,21 @@ def test_the_sweep_leaves_what_was_matched_since_alone(db):
 
     kirill.refresh_from_db()
     assert kirill.matched_at == matched_at
+
+
+def test_a_request_filed_before_the_record_finds_it_once_the_record_is_imported(
+    olena, tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = _file(olena)
+    assert _proposed(request=request) == {}
+
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "surname,given_name,patronymic,date_of_birth\nChistiakov,Kirill,Iurievich,1990-05-17\n", encoding="utf-8"
+    )
+    call_command("import_prisoners", str(path), "--party", PartyFactory().code, stdout=io.StringIO())
+    match_sweep()
+
+    kirill = Prisoner.objects.get(surname="Chistiakov")
+    assert _proposed(request=request) == {kirill.pk: "high"}
