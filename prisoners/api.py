@@ -1,7 +1,13 @@
-"""``POST /api/v1/prisoners/match/``: candidate search for caseworkers and coordinators."""
+"""Name matching in the API: candidate search, the candidates kept for a request or record, and decisions.
+
+- ``POST /api/v1/prisoners/match/``: search (caseworkers and coordinators).
+- ``GET /api/v1/prisoners/matches/?request=ID`` or ``?prisoner=ID``: the kept candidates, best first.
+- ``POST /api/v1/prisoners/matches/<id>/decision/``: same person or not (caseworkers).
+"""
 
 from collections.abc import Mapping
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -13,6 +19,8 @@ from core.errors import refuse_unknown_fields
 from core.roles import Capability, user_can
 from families.serializers import input_validated
 from prisoners.matching.search import candidates_find, person_query_read
+from prisoners.matching.store import match_decide
+from prisoners.models import MatchCandidate, MatchDecision
 
 
 class MayMatchPrisoners(BasePermission):
@@ -57,3 +65,49 @@ class MatchApi(APIView):
         limit = data.pop("limit")
         candidates = candidates_find(person_query_read(**data), limit=limit)
         return Response([candidate.as_dict() for candidate in candidates])
+
+
+class MayDecideMatches(BasePermission):
+    message = _("Only caseworkers can decide whether two records are one person.")
+
+    def has_permission(self, request, view):
+        return user_can(request.user, Capability.EDIT_PRISONERS)
+
+
+class StoredMatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MatchCandidate
+        fields = ["id", "request", "prisoner", "candidate", "score", "confidence", "reasons", "decision", "decided_at"]
+
+
+class StoredMatchListApi(APIView):
+    permission_classes = [MayMatchPrisoners]
+
+    class FilterSerializer(serializers.Serializer):
+        request = serializers.IntegerField(required=False, min_value=1)
+        prisoner = serializers.IntegerField(required=False, min_value=1)
+
+        def validate(self, attrs):
+            if len(attrs) != 1:
+                raise serializers.ValidationError(_("Name either a request or a record."))
+            return attrs
+
+    @extend_schema(parameters=[FilterSerializer], responses=StoredMatchSerializer(many=True))
+    def get(self, request):
+        subject = input_validated(self.FilterSerializer, data=request.query_params)
+        matches = MatchCandidate.objects.filter(**{f"{name}_id": value for name, value in subject.items()})
+        return Response(StoredMatchSerializer(matches.order_by("-score", "id"), many=True).data)
+
+
+class MatchDecisionApi(APIView):
+    permission_classes = [MayDecideMatches]
+
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=MatchDecision.choices)
+
+    @extend_schema(request=InputSerializer, responses=StoredMatchSerializer)
+    def post(self, request, pk):
+        match = get_object_or_404(MatchCandidate, pk=pk)
+        data = input_validated(self.InputSerializer, data=request.data)
+        match = match_decide(match=match, decision=data["decision"], actor=request.user)
+        return Response(StoredMatchSerializer(match).data)
