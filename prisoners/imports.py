@@ -27,7 +27,7 @@ from pathlib import Path
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record
 from core.bulk import bulk_insert_values
@@ -80,10 +80,10 @@ UPDATED = "updated"
 SKIPPED = "skipped"
 FAILED = "failed"
 OUTCOME_LABELS = {
-    CREATED: _lazy("created"),
-    UPDATED: _lazy("updated"),
-    SKIPPED: _lazy("skipped"),
-    FAILED: _lazy("failed"),
+    CREATED: gettext_lazy("created"),
+    UPDATED: gettext_lazy("updated"),
+    SKIPPED: gettext_lazy("skipped"),
+    FAILED: gettext_lazy("failed"),
 }
 
 

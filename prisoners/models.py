@@ -316,9 +316,9 @@ class Prisoner(models.Model):
             models.Index(
                 fields=["service_number_key"], condition=~Q(service_number_key=""), name="prisoner_service_key_idx"
             ),
-            # Candidate search (prisoners.matching.search): names written the same way, and given names.
+            # Candidate search (prisoners.matching.search): names written the same way; given name,
+            # father and birth date (which also serves given names alone).
             models.Index(fields=["surname_key", "given_name_key"], name="prisoner_name_key_idx"),
-            models.Index(fields=["given_name_key"], name="prisoner_given_name_key_idx"),
             models.Index(
                 fields=["given_name_key", "patronymic_key", "date_of_birth"], name="prisoner_given_father_born_idx"
             ),

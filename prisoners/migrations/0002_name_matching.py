@@ -93,10 +93,6 @@ class Migration(migrations.Migration):
             model_name="prisoner",
             index=models.Index(fields=["surname_key", "given_name_key"], name="prisoner_name_key_idx"),
         ),
-        migrations.AddIndex(
-            model_name="prisoner",
-            index=models.Index(fields=["given_name_key"], name="prisoner_given_name_key_idx"),
-        ),
         migrations.AddConstraint(
             model_name="prisoner",
             constraint=models.UniqueConstraint(
