@@ -329,6 +329,7 @@ class _Importer:
         self.seen_numbers: dict[tuple[int, str], int] = {}
         self.seen_plain: dict[tuple, int] = {}
         self.analysed = Prisoner.objects.count()
+        self.source_imported_before = Prisoner.objects.filter(import_source=source).exclude(external_ref="").exists()
         self.unanalysed = 0
 
     def _fail(self, line: int, errors: list[str]) -> None:
@@ -417,7 +418,10 @@ class _Importer:
     def _imported_before(self, rows: list[_Row]) -> dict[str, Prisoner]:
         """The records this source's earlier imports made for the batch's external_refs."""
         refs = [row.external_ref for row in rows if row.external_ref]
-        if not refs:
+        if not refs or not self.source_imported_before:
+            # A list never imported before: its own repeats are caught in
+            # memory (seen_refs), and a concurrent import of the same list by
+            # the unique constraint.
             return {}
         if connection.vendor == "postgresql":
             # One array parameter (a thousand-item IN list costs more to plan

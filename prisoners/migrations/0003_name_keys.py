@@ -5,10 +5,14 @@ from django.db import migrations
 from prisoners.matching.keys import given_name_key, patronymic_key, service_number_key, surname_key
 
 # Candidate search (prisoners.matching.search) looks for surnames spelt
-# otherwise through this index; given names go through btree indexes, by the
-# table of name equivalents. The keys are ASCII, so the database's locale does
-# not decide which letters count.
-TRIGRAM_INDEXES = {"prisoner_surname_key_trgm": "surname_key"}
+# otherwise through the first; given names go through btree indexes by the
+# table of name equivalents, and through the second only when a given name is
+# not in the table. The keys are ASCII, so the database's locale does not
+# decide which letters count.
+TRIGRAM_INDEXES = {
+    "prisoner_surname_key_trgm": "surname_key",
+    "prisoner_given_name_key_trgm": "given_name_key",
+}
 
 
 def name_keys_fill(apps, schema_editor):
