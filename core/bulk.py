@@ -52,24 +52,27 @@ def bulk_insert_values(model: type[models.Model], rows: list[dict]) -> list[int]
         return [obj.pk for obj in model._default_manager.bulk_create([model(**row) for row in rows])]
     ids = _ids_reserve(model, len(rows))
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    varying = set().union(*rows)
-    constant = {field.attname: _copy_text(field.get_default()) for field in fields if field.attname not in varying}
-    json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
+    given = set().union(*rows)
+    varying = [(field, field.get_default()) for field in fields if field.attname in given]
+    # The columns no row sets, each with its default, written once as the end of every line.
+    constant = [field for field in fields if field.attname not in given]
+    tail = "".join(f"\t{_copy_text(_json_or_value(field, field.get_default()))}" for field in constant)
     buffer = io.StringIO()
     for pk, row in zip(ids, rows, strict=True):
         texts = [str(pk)]
-        for field in fields:
-            name = field.attname
-            if name in constant:
-                texts.append(constant[name])
-            elif name in json_fields:
-                texts.append(_copy_text(json.dumps(row[name], cls=DjangoJSONEncoder, ensure_ascii=False)))
-            else:
-                texts.append(_copy_text(row.get(name, field.get_default())))
+        texts.extend(_copy_text(_json_or_value(field, row.get(field.attname, default))) for field, default in varying)
         buffer.write("\t".join(texts))
+        buffer.write(tail)
         buffer.write("\n")
     buffer.seek(0)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in [model._meta.pk, *fields])
+    ordered = [model._meta.pk, *(field for field, _default in varying), *constant]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in ordered)
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
     return ids
+
+
+def _json_or_value(field: models.Field, value):
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return value
