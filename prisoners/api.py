@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -33,6 +33,7 @@ class MayMatchPrisoners(BasePermission):
 class MatchApi(APIView):
     permission_classes = [MayMatchPrisoners]
 
+    @extend_schema_serializer(component_name="MatchQuery")
     class InputSerializer(serializers.Serializer):
         surname = serializers.CharField(max_length=150, trim_whitespace=True)
         given_name = serializers.CharField(max_length=150, trim_whitespace=True)
@@ -44,6 +45,7 @@ class MatchApi(APIView):
         unit = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=10)
 
+    @extend_schema_serializer(component_name="MatchCandidate")
     class CandidateSerializer(serializers.Serializer):
         prisoner_id = serializers.IntegerField()
         external_ref = serializers.CharField()
@@ -83,6 +85,7 @@ class StoredMatchSerializer(serializers.ModelSerializer):
 class StoredMatchListApi(APIView):
     permission_classes = [MayMatchPrisoners]
 
+    @extend_schema_serializer(component_name="StoredMatchFilter")
     class FilterSerializer(serializers.Serializer):
         request = serializers.IntegerField(required=False, min_value=1)
         prisoner = serializers.IntegerField(required=False, min_value=1)
@@ -102,6 +105,7 @@ class StoredMatchListApi(APIView):
 class MatchDecisionApi(APIView):
     permission_classes = [MayDecideMatches]
 
+    @extend_schema_serializer(component_name="MatchDecisionInput")
     class InputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=MatchDecision.choices)
 
