@@ -67,7 +67,8 @@ def bulk_insert_values(model: type[models.Model], rows: list[dict]) -> list[int]
     buffer.seek(0)
     ordered = [model._meta.pk, *(field for field, _default in varying), *constant]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in ordered)
-    with connection.cursor() as cursor:
+    # Wrapped, COPY's errors are Django's (IntegrityError, DataError), as an INSERT's are.
+    with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
     return ids
 

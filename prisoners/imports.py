@@ -194,9 +194,8 @@ _parse_partial_date = functools.lru_cache(maxsize=65536)(parse_partial_date)
 class _RowReader:
     """Turns one CSV row into Prisoner field values, or the reasons it cannot be."""
 
-    def __init__(self, *, party: Party | None, source: str):
+    def __init__(self, *, party: Party | None):
         self.default_party = party
-        self.source = source
         self.parties = {party.code: party for party in Party.objects.all()}
 
     def _party(self, code: str, column: str, errors: list[str]) -> Party | None:
@@ -320,7 +319,7 @@ def _same_record(values: dict) -> tuple:
 
 class _Importer:
     def __init__(self, *, party: Party | None, source: str, actor, on_written: Callable[[list[int]], None] | None):
-        self.reader = _RowReader(party=party, source=source)
+        self.reader = _RowReader(party=party)
         self.source = source
         self.actor = actor
         self.on_written = on_written
@@ -527,9 +526,8 @@ class _Importer:
     def _create(self, new: list[tuple[_Row, dict]]) -> list[int]:
         if not new:
             return []
-        # COPY's errors come straight from the driver: wrapped, they are Django's, as an INSERT's would be.
         try:
-            with transaction.atomic(), connection.wrap_database_errors:
+            with transaction.atomic():
                 return self._insert(new)
         except (IntegrityError, DataError):
             # Something the checks above could not see (a record written
@@ -538,7 +536,7 @@ class _Importer:
             created = []
             for row, values in new:
                 try:
-                    with transaction.atomic(), connection.wrap_database_errors:
+                    with transaction.atomic():
                         created.extend(self._insert([(row, values)]))
                 except (IntegrityError, DataError) as error:
                     self._fail(row.line, [_("The database refused this row: %(error)s") % {"error": error}])

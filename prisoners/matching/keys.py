@@ -193,6 +193,8 @@ def _build_patronymic_stems() -> dict[str, str]:
 _GIVEN_NAMES = _build_given_names()
 _PATRONYMIC_STEMS = _build_patronymic_stems()
 _GIVEN_NAME_FORMS = tuple(_GIVEN_NAMES)
+# The key of every name in the table of equivalents.
+KNOWN_GIVEN_NAME_KEYS = frozenset(_GIVEN_NAMES.values())
 _PATRONYMIC_EXCEPTIONS = {
     surname_key(patronymic): surname_key(father) for patronymic, father in PATRONYMIC_EXCEPTIONS.items()
 }

@@ -20,8 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from core.errors import DomainError
 from prisoners.matching.dates import PartialDate, parse_partial_date
-from prisoners.matching.keys import given_name_key, name_script, surname_key
-from prisoners.matching.names import FEMALE_NAMES, MALE_NAMES
+from prisoners.matching.keys import KNOWN_GIVEN_NAME_KEYS, given_name_key, name_script, surname_key
 from prisoners.matching.scoring import HIGH, MEDIUM, PersonQuery, PersonRecord, Scored, score
 from prisoners.models import CaseStatus, Prisoner
 
@@ -30,8 +29,6 @@ BLOCK_SIZE = 300
 # pg_trgm's similarity threshold for the ``%`` operator (its default is 0.3).
 TRIGRAM_THRESHOLD = 0.3
 _PREFIX = 3
-# The canonical key of every given name in the table of name equivalents.
-_KNOWN_GIVEN_NAMES = frozenset(given_name_key(group[0]) for group in (*MALE_NAMES, *FEMALE_NAMES))
 
 # The columns _POSTGRESQL_BLOCK selects, in its order.
 _COLUMNS = (
@@ -124,9 +121,8 @@ def _given_name_forms(key: str) -> list[str]:
     posting list of a sixth of the table for Александр.
     """
     cutoff = 1 if len(key) < 7 else 2
-    return sorted(
-        {key, *(name for name in _KNOWN_GIVEN_NAMES if Levenshtein.distance(key, name, score_cutoff=cutoff) <= cutoff)}
-    )
+    near = (name for name in KNOWN_GIVEN_NAME_KEYS if Levenshtein.distance(key, name, score_cutoff=cutoff) <= cutoff)
+    return sorted({key, *near})
 
 
 def _born_between(date: PartialDate | None) -> tuple[datetime.date | None, datetime.date | None]:
@@ -142,18 +138,19 @@ def _born_between(date: PartialDate | None) -> tuple[datetime.date | None, datet
 
 
 def _block_postgresql(query: PersonQuery, *, fuzzy: bool) -> list[dict]:
+    born_from, born_to = _born_between(query.date_of_birth)
     params = {
         "merged": CaseStatus.MERGED,
         "surname": query.surname_key,
         "given": query.given_name_key,
         "given_forms": sorted({*_given_name_forms(query.given_name_key), *query.given_name_neighbours}),
         "surname_forms": _given_name_forms(given_name_key(query.surname)),
-        "given_unknown": query.given_name_key not in _KNOWN_GIVEN_NAMES,
+        "given_unknown": query.given_name_key not in KNOWN_GIVEN_NAME_KEYS,
         "patronymic": query.patronymic_key,
         "year": query.date_of_birth.year if query.date_of_birth else None,
         # A surname mistyped beyond trigrams: the rest of the name and the date of birth still find him.
-        "born_from": _born_between(query.date_of_birth)[0],
-        "born_to": _born_between(query.date_of_birth)[1],
+        "born_from": born_from,
+        "born_to": born_to,
         "service": query.service_number_key,
         "limit": BLOCK_SIZE,
     }
