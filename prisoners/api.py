@@ -8,6 +8,7 @@
 from collections.abc import Mapping
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -77,9 +78,15 @@ class MayDecideMatches(BasePermission):
 
 
 class StoredMatchSerializer(serializers.ModelSerializer):
+    # Stored in English, the source language of the reasons' translations (prisoners.matching.store).
+    reasons = serializers.SerializerMethodField()
+
     class Meta:
         model = MatchCandidate
         fields = ["id", "request", "prisoner", "candidate", "score", "confidence", "reasons", "decision", "decided_at"]
+
+    def get_reasons(self, match: MatchCandidate) -> list[str]:
+        return [gettext(reason) for reason in match.reasons]
 
 
 class StoredMatchListApi(APIView):

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.models import AuditEvent
@@ -101,3 +102,14 @@ def test_a_family_or_an_outsider_sees_no_candidates(request, persona, proposed):
 
     assert response.status_code == 403
     assert "candidate" not in response.content.decode()
+
+
+def test_it_gives_the_reasons_in_the_readers_language(carol, proposed):
+    # The request leaves Ukrainian active in this thread: the override puts the language back after it.
+    with translation.override("en"):
+        response = _client(carol).get(MATCHES, {"request": proposed.request_id}, HTTP_ACCEPT_LANGUAGE="uk")
+
+    [row] = response.json()
+    assert "surname: same after transliteration" in proposed.reasons
+    assert "surname: same after transliteration" not in row["reasons"]
+    assert len(row["reasons"]) == len(proposed.reasons)
