@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.staff.staff_context",
             ],
         },
     },
@@ -149,6 +150,12 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Casework deadlines, in days: a request waiting this long for a caseworker is
+# overdue; an authority's answer is expected this long after each step.
+REQUEST_REVIEW_DAYS = env_int("REQUEST_REVIEW_DAYS", 7)
+SUBMISSION_ACKNOWLEDGEMENT_DAYS = env_int("SUBMISSION_ACKNOWLEDGEMENT_DAYS", 14)
+SUBMISSION_CONFIRMATION_DAYS = env_int("SUBMISSION_CONFIRMATION_DAYS", 30)
 
 # Accounts (django-allauth). Families sign up with an e-mail address they
 # must confirm; staff accounts are made by administrators and sign in with a
@@ -262,11 +269,40 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 # second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request whose change committed while the broker is down must not wait
+# for it: a few quick tries, then the sweep finds the work (core.queue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
     # Matches that a lost task left uncomputed (prisoners.matching.store).
     "match-sweep": {"task": "prisoners.tasks.match_sweep", "schedule": 300},
+    # Notices whose change committed while the broker was down, or whose
+    # worker died: dispatched and sent again (notifications.services).
+    "notifications-sweep": {
+        "task": "notifications.tasks.notifications_sweep_task",
+        "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
+
+# Notifications (README, "Notifications").
+# The address links in messages point to.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+NOTIFICATION_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATION_MESSAGE_ID_DOMAIN", "homecoming.invalid")
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
+# How long a worker holds a notice it is sending: longer than one send takes.
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 120)
+# The sweep leaves alone what is younger than this: its own task is on the way.
+NOTIFICATION_SWEEP_GRACE_SECONDS = env_int("NOTIFICATION_SWEEP_GRACE_SECONDS", 30)
+NOTIFICATION_SWEEP_LIMIT = env_int("NOTIFICATION_SWEEP_LIMIT", 5000)
+NOTIFICATION_GATEWAY_TIMEOUT = env_int("NOTIFICATION_GATEWAY_TIMEOUT", 10)
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Homecoming")
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -288,6 +324,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set, after the model's own choices, wherever a field of that kind appears.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "prisoners.models.CaseStatus",
+        "CaseEventKindEnum": "prisoners.models.CaseEventKind",
+        "EvidenceKindEnum": "prisoners.models.EvidenceKind",
+        "ConfidenceEnum": "prisoners.models.Confidence",
+        "RequestStatusEnum": "families.models.RequestStatus",
+        "RelationshipKindEnum": "families.models.RelationshipKind",
+    },
 }
 
 # Security. The embedded default is plain HTTP on localhost; anything else is

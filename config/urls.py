@@ -12,9 +12,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("families.urls")),
     path("", include("prisoners.urls")),
+    path("", include("notifications.urls")),
+    path("staff/", include("core.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("families.api_urls")),
     path("api/v1/prisoners/", include("prisoners.api_urls")),
+    path("api/v1/staff/", include("core.staff_api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -151,7 +151,45 @@ class ExchangeStatusChange(StatusChangeBase):
             ),
             models.CheckConstraint(condition=Q(new_status__in=ExchangeStatus.values), name="exchange_change_new_valid"),
         ]
-        indexes = [models.Index(fields=["exchange", "-created_at"], name="exchange_change_timeline_idx")]
+        indexes = [
+            models.Index(fields=["exchange", "-created_at"], name="exchange_change_timeline_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(notifications_claimed_at__isnull=True),
+                name="exchange_change_unclaimed_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.exchange_id}: {self.old_status or '-'} → {self.new_status}"
+
+
+class InclusionRelease(models.Model):
+    """A coordinator told the families who is on an exchange's list; also the outbox of their notices."""
+
+    exchange = models.OneToOneField(Exchange, on_delete=models.CASCADE, related_name="release")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    notifications_claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("release of an exchange list to families")
+        verbose_name_plural = _("releases of exchange lists to families")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(notifications_claimed_at__isnull=True),
+                name="release_unclaimed_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.exchange_id}: {self.created_at:%Y-%m-%d}"

@@ -14,8 +14,10 @@ from exchanges.models import (
     ExchangeEntry,
     ExchangeStatus,
     ExchangeStatusChange,
+    InclusionRelease,
 )
 from exchanges.transitions import MACHINE
+from notifications.outbox import outbox_enqueue
 from prisoners.models import CaseStatus, Prisoner, Source
 from prisoners.services import prisoner_set_status
 
@@ -46,7 +48,14 @@ def exchange_create(
         )
     )
     exchange.save()
-    ExchangeStatusChange.objects.create(exchange=exchange, old_status="", new_status=ExchangeStatus.DRAFT, actor=actor)
+    # A draft is news to nobody: its first status change has no notices to send.
+    ExchangeStatusChange.objects.create(
+        exchange=exchange,
+        old_status="",
+        new_status=ExchangeStatus.DRAFT,
+        actor=actor,
+        notifications_claimed_at=exchange.created_at,
+    )
     audit_record(actor=actor, action="exchange.created", target=exchange, changes={"title": title})
     return exchange
 
@@ -238,4 +247,22 @@ def exchange_set_status(
         reason=reason,
         changes={"status": {"old": old_status, "new": new_status}, "reversal": is_reversal, "returned": returned},
     )
+    outbox_enqueue(change)
     return change
+
+
+@transaction.atomic
+def exchange_inclusion_release(*, exchange: Exchange, actor, reason: str = "") -> InclusionRelease:
+    """Tell the families of the people we are to receive that they are on this exchange's list."""
+    exchange = lock_for_update(exchange)
+    _refuse_if_closed(exchange)
+    if exchange.inclusion_released_at is not None:
+        raise DomainError(_("This list was released to families already."), code="already_released")
+    now = timezone.now()
+    exchange.inclusion_released_at = now
+    exchange.version += 1
+    exchange.save(update_fields=["inclusion_released_at", "version"])
+    release = InclusionRelease.objects.create(exchange=exchange, actor=actor, reason=reason.strip(), created_at=now)
+    audit_record(actor=actor, action="exchange.inclusion_released", target=exchange, reason=reason.strip())
+    outbox_enqueue(release)
+    return release

@@ -234,6 +234,14 @@ class RegistrationRequest(models.Model):
         related_name="registration_requests",
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
     # When candidate records were last looked for (prisoners.matching.store).
     matched_at = models.DateTimeField(_("matches computed"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -263,6 +271,10 @@ class RegistrationRequest(models.Model):
                 | Q(date_of_birth__lte=models.F("capture_date")),
                 name="request_born_before_capture",
             ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | Q(status="rejected"), name="request_duplicate_is_rejected"
+            ),
+            models.CheckConstraint(condition=~Q(duplicate_of=models.F("id")), name="request_not_duplicate_of_self"),
             models.CheckConstraint(condition=~Q(surname=""), name="request_surname_required"),
             models.CheckConstraint(condition=~Q(given_names=""), name="request_given_names_required"),
         ]
@@ -312,6 +324,45 @@ class RequestStatusChange(StatusChangeBase):
 
     def __str__(self):
         return f"{self.request_id}: {self.old_status or '-'} → {self.new_status}"
+
+
+class RequestAssignment(models.Model):
+    """A request given to a caseworker, or back to nobody; also the outbox of the assignee's notice."""
+
+    request = models.ForeignKey(RegistrationRequest, on_delete=models.CASCADE, related_name="assignments")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    notifications_claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(notifications_claimed_at__isnull=True),
+                name="assignment_unclaimed_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.request_id} → {self.assignee_id or '-'}"
 
 
 class MessageDirection(models.TextChoices):

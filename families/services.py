@@ -6,24 +6,31 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from core.audit import audit_record
 from core.concurrency import lock_for_update, require_reason, validated
 from core.errors import DomainError, refuse_unknown_fields
-from core.roles import Role
+from core.queue import enqueue_on_commit
+from core.roles import Capability, Role, user_can
 from families.models import (
     FamilyMember,
     MessageDirection,
     ReferenceCounter,
     RegistrationRequest,
     Relationship,
+    RequestAssignment,
     RequestMessage,
     RequestStatus,
     RequestStatusChange,
 )
 from families.transitions import MACHINE
-from prisoners.models import IDENTITY_FIELDS, Prisoner
+from notifications.outbox import outbox_enqueue
+from notifications.services import receipt_reserve
+from prisoners.models import IDENTITY_FIELDS, CaseStatus, MatchCandidate, MatchDecision, Prisoner, Source
+from prisoners.services import prisoner_create
 from prisoners.tasks import match_request
 
 # Letters and digits that cannot be mistaken for one another when read aloud
@@ -124,11 +131,13 @@ def registration_request_file(
         transaction.set_rollback(True)
         return earlier, None
     request.evidence.set(evidence)
-    RequestStatusChange.objects.create(
+    change = RequestStatusChange.objects.create(
         request=request, old_status="", new_status=RequestStatus.SUBMITTED, actor=actor, created_at=now
     )
     audit_record(actor=actor, action="request.filed", target=request, changes={"reference": request.reference})
-    transaction.on_commit(lambda: match_request.delay(request.pk))
+    receipt_reserve(change=change)
+    outbox_enqueue(change)
+    enqueue_on_commit(match_request, request.pk)
     return request, access_code
 
 
@@ -170,7 +179,8 @@ def registration_request_set_status(
     if request.status == RequestStatus.REJECTED:
         # Reopened: the old reason stays in the timeline, not on the request.
         request.rejection_reason = ""
-        changed_fields.append("rejection_reason")
+        request.duplicate_of = None
+        changed_fields.extend(["rejection_reason", "duplicate_of"])
 
     old_status = request.status
     now = timezone.now()
@@ -203,6 +213,7 @@ def registration_request_set_status(
             **({"prisoner": prisoner.pk} if prisoner else {}),
         },
     )
+    outbox_enqueue(change)
     return change
 
 
@@ -327,3 +338,150 @@ def registration_request_withdraw(*, request: RegistrationRequest, actor, reason
     return registration_request_set_status(
         request=request, new_status=RequestStatus.WITHDRAWN, actor=actor, reason=reason
     )
+
+
+@transaction.atomic
+def registration_request_assign(*, request: RegistrationRequest, assignee, actor) -> RegistrationRequest:
+    """Give an open request to a caseworker (``assignee``), or to nobody (None)."""
+    request = lock_for_update(request)
+    if not request.is_open:
+        raise DomainError(_("Only an open request can be assigned."), code="not_open")
+    if assignee is not None and not user_can(assignee, Capability.REVIEW_REQUESTS):
+        message = _("Requests can only be assigned to caseworkers.")
+        raise DomainError(message, code="not_caseworker", fields={"assignee": [str(message)]})
+    if request.assigned_to_id == getattr(assignee, "pk", None):
+        raise DomainError(_("The request is already assigned so."), code="unchanged")
+    old = request.assigned_to_id
+    request.assigned_to = assignee
+    request.updated_at = timezone.now()
+    request.version += 1
+    request.save(update_fields=["assigned_to", "updated_at", "version"])
+    assignment = RequestAssignment.objects.create(request=request, assignee=assignee, actor=actor)
+    outbox_enqueue(assignment)
+    audit_record(
+        actor=actor,
+        action="request.assigned",
+        target=request,
+        changes={"assigned_to": {"old": old, "new": getattr(assignee, "pk", None)}},
+    )
+    return request
+
+
+def _review_started(request: RegistrationRequest, *, actor) -> RegistrationRequest:
+    """A request still ``submitted`` goes into review before a decision on it."""
+    if request.status == RequestStatus.SUBMITTED:
+        registration_request_set_status(request=request, new_status=RequestStatus.IN_REVIEW, actor=actor)
+        request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def registration_request_link(
+    *, request: RegistrationRequest, prisoner: Prisoner, actor, reason: str = "", version: int | None = None
+) -> RegistrationRequest:
+    """The request is about a person already on record: accept it, linked to ``prisoner``.
+
+    The filer's tie to him is recorded, unverified: the family sees his status
+    only once a caseworker verifies it (``relationship_verify``).
+    """
+    request = lock_for_update(request, version=version)
+    prisoner = lock_for_update(prisoner)
+    if request.prisoner_id == prisoner.pk:
+        raise DomainError(
+            format_lazy(_("Request {reference} is already linked to this record."), reference=request.reference),
+            code="already_linked",
+        )
+    if prisoner.status == CaseStatus.MERGED:
+        raise DomainError(
+            _("That record was merged into another one: link the request to the surviving record."),
+            code="merged",
+        )
+    request = _review_started(request, actor=actor)
+    registration_request_set_status(
+        request=request, new_status=RequestStatus.ACCEPTED, actor=actor, reason=reason, prisoner=prisoner
+    )
+    MatchCandidate.objects.filter(request=request, candidate=prisoner, decision="").update(
+        decision=MatchDecision.SAME, decided_by=actor, decided_at=timezone.now()
+    )
+    if request.filed_by_id is not None:
+        relationship = Relationship.objects.filter(family_member_id=request.filed_by_id, prisoner=prisoner).first()
+        if relationship is None:
+            relationship_create(
+                family_member=request.filed_by, prisoner=prisoner, kind=request.filer_relationship, actor=actor
+            )
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def registration_request_create_prisoner(
+    *, request: RegistrationRequest, actor, party=None, reason: str = "", version: int | None = None
+) -> Prisoner:
+    """Nobody on record is this person: open a record from what the family gave, and link the request to it.
+
+    The record's facts are marked as coming from the family; the request's
+    evidence is kept with the record as well.
+    """
+    request = lock_for_update(request, version=version)
+    if request.prisoner_id is not None:
+        raise DomainError(
+            format_lazy(_("Request {reference} is already linked to a record."), reference=request.reference),
+            code="already_linked",
+        )
+    if request.is_open is False:
+        raise DomainError(_("Only an open request can be accepted."), code="not_open")
+    party = party or request.party
+    if party is None:
+        message = _("Choose the forces he serves in: the request does not say.")
+        raise DomainError(message, code="party_required", fields={"party": [str(message)]})
+    data = {name: getattr(request, name) for name in IDENTITY_FIELDS if name != "party"}
+    data.update(party=party, capture_date=request.capture_date, capture_place=request.capture_place)
+    prisoner = prisoner_create(
+        actor=actor,
+        data=data,
+        source=Source.FAMILY,
+        reason=reason,
+        source_detail=str(format_lazy(_("Registration request {reference}"), reference=request.reference)),
+    )
+    request.evidence.filter(prisoner__isnull=True).update(prisoner=prisoner)
+    registration_request_link(request=request, prisoner=prisoner, actor=actor, reason=reason)
+    return prisoner
+
+
+@transaction.atomic
+def registration_request_mark_duplicate(
+    *, request: RegistrationRequest, original: RegistrationRequest, actor, version: int | None = None
+) -> RegistrationRequest:
+    """The family filed the same person twice: close this request, pointing at ``original``.
+
+    The family reads why, in the language of the request.
+    """
+    if request.pk == original.pk:
+        message = _("A request cannot duplicate itself: choose another request.")
+        raise DomainError(message, code="duplicate_self", fields={"original": [str(message)]})
+    request = lock_for_update(request, version=version)
+    original = lock_for_update(original)
+    if original.duplicate_of_id is not None:
+        message = format_lazy(
+            _("Request {reference} is itself a duplicate: choose the request it duplicates."),
+            reference=original.reference,
+        )
+        raise DomainError(message, code="original_is_duplicate", fields={"original": [str(message)]})
+    request = _review_started(request, actor=actor)
+    with override(request.language):
+        reason = str(
+            format_lazy(
+                _("This request is about the same person as request {reference}, which continues."),
+                reference=original.reference,
+            )
+        )
+    registration_request_set_status(request=request, new_status=RequestStatus.REJECTED, actor=actor, reason=reason)
+    RegistrationRequest.objects.filter(pk=request.pk).update(duplicate_of=original)
+    audit_record(
+        actor=actor,
+        action="request.marked_duplicate",
+        target=request,
+        changes={"duplicate_of": original.reference},
+    )
+    request.refresh_from_db()
+    return request

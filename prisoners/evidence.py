@@ -105,10 +105,13 @@ def evidence_file_store(
 
 
 @contextmanager
-def evidence_stored(*, actor, links: Iterable[dict], files: Iterable[UploadedFile]) -> Iterator[list[Evidence]]:
+def evidence_stored(
+    *, actor, links: Iterable[dict], files: Iterable[UploadedFile], file_details: dict | None = None
+) -> Iterator[list[Evidence]]:
     """Store links and files in a transaction that the caller's write joins.
 
-    ``links`` are keyword arguments for ``evidence_link_create``. Yields the
+    ``links`` are keyword arguments for ``evidence_link_create``;
+    ``file_details`` (a description, a source) apply to every file. Yields the
     stored evidence. When the transaction rolls back, on an error or by the
     caller's ``transaction.set_rollback(True)``, the database forgets the rows
     but the disk would keep the files: they are deleted, so a refused action
@@ -120,7 +123,7 @@ def evidence_stored(*, actor, links: Iterable[dict], files: Iterable[UploadedFil
         with transaction.atomic():
             evidence.extend(evidence_link_create(actor=actor, **link) for link in links)
             for upload in files:
-                evidence.append(evidence_file_store(upload=upload, actor=actor))
+                evidence.append(evidence_file_store(upload=upload, actor=actor, **(file_details or {})))
             yield evidence
             rolled_back = transaction.get_rollback()
         kept = not rolled_back

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -546,6 +547,7 @@ class _Importer:
         ids = bulk_insert_values(Prisoner, [values for _row, values in new])
         reason = _("Imported from %(source)s") % {"source": self.source} if self.source else ""
         actor_id = self.actor.pk if self.actor is not None else None
+        opened_at = timezone.now()
         bulk_insert_values(
             StatusChange,
             [
@@ -555,6 +557,8 @@ class _Importer:
                     "actor_id": actor_id,
                     "source": Source.OFFICIAL_LIST,
                     "reason": reason,
+                    # A record being opened is news to nobody (notifications.rules).
+                    "notifications_claimed_at": opened_at,
                 }
                 for prisoner_id in ids
             ],

@@ -679,3 +679,116 @@ class MatchCandidate(models.Model):
 
     def __str__(self):
         return f"{self.request or self.prisoner} ~ {self.candidate} ({self.score})"
+
+
+class Authority(models.TextChoices):
+    NATIONAL = "national", _("National information bureau")
+    ICRC = "icrc", _("ICRC Central Tracing Agency")
+    OTHER = "other", _("Other authority")
+
+
+class SubmissionChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PORTAL = "portal", _("Online portal")
+    POST = "post", _("Post")
+    IN_PERSON = "in_person", _("In person")
+    OTHER = "other", _("Other")
+
+
+class SubmissionStage(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted, waiting for acknowledgement")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged, waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed as a prisoner of war")
+
+
+class OfficialSubmission(models.Model):
+    """The official-registration track: a case sent to an authority or the ICRC, and its answers.
+
+    Each step waits for an answer by a date; a step past its date is overdue
+    (``prisoners.staff_search.submissions_overdue``), because this is where cases stall.
+    """
+
+    prisoner = models.ForeignKey(Prisoner, on_delete=models.CASCADE, related_name="submissions")
+    authority = models.CharField(_("sent to"), max_length=16, choices=Authority.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=SubmissionChannel.choices)
+    reference = models.CharField(_("their reference"), max_length=100, blank=True)
+    submitted_on = models.DateField(_("submitted on"))
+    acknowledgement_due_on = models.DateField(_("acknowledgement expected by"))
+    acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
+    confirmation_due_on = models.DateField(_("confirmation expected by"), null=True, blank=True)
+    confirmed_on = models.DateField(_("confirmed as a prisoner of war on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("official submission")
+        verbose_name_plural = _("official submissions")
+        ordering = ["-submitted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(authority__in=Authority.values), name="submission_authority_valid"),
+            models.CheckConstraint(condition=Q(channel__in=SubmissionChannel.values), name="submission_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(acknowledgement_due_on__gte=models.F("submitted_on")), name="submission_ack_due_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_on__isnull=True) | Q(acknowledged_on__gte=models.F("submitted_on")),
+                name="submission_acknowledged_after",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_on__isnull=True) | Q(confirmed_on__gte=models.F("submitted_on")),
+                name="submission_confirmed_after",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_on__isnull=True) | Q(confirmation_due_on__isnull=False),
+                name="submission_acknowledged_has_deadline",
+            ),
+            # One open submission per authority: a second would split the answers.
+            models.UniqueConstraint(
+                fields=["prisoner", "authority"],
+                condition=Q(confirmed_on__isnull=True),
+                name="submission_one_open_per_authority",
+                violation_error_message=_("This case is already waiting for an answer from this authority."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["acknowledgement_due_on"],
+                condition=Q(acknowledged_on__isnull=True, confirmed_on__isnull=True),
+                name="submission_waiting_ack_idx",
+            ),
+            models.Index(
+                fields=["confirmation_due_on"],
+                condition=Q(acknowledged_on__isnull=False, confirmed_on__isnull=True),
+                name="submission_waiting_confirm_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_authority_display()} {self.submitted_on}"
+
+    @property
+    def stage(self) -> str:
+        if self.confirmed_on:
+            return SubmissionStage.CONFIRMED
+        if self.acknowledged_on:
+            return SubmissionStage.ACKNOWLEDGED
+        return SubmissionStage.SUBMITTED
+
+    @property
+    def due_on(self):
+        """The date the answer awaited now is due; None once confirmed."""
+        stage = self.stage
+        if stage == SubmissionStage.SUBMITTED:
+            return self.acknowledgement_due_on
+        if stage == SubmissionStage.ACKNOWLEDGED:
+            return self.confirmation_due_on
+        return None
+
+    @property
+    def is_overdue(self) -> bool:
+        due = self.due_on
+        return due is not None and due < timezone.localdate()

@@ -124,3 +124,18 @@ def evidence_root(settings, tmp_path):
     """Every test keeps its evidence files in a fresh directory, returned, never in var/evidence."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     return settings.EVIDENCE_ROOT
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback, and the app's mail sent to it; yields the server (``.mailbox``)."""
+    from tests.mail import SmtpServer
+
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()

@@ -23,8 +23,6 @@ from prisoners.models import (
     CaseEventKind,
     Evidence,
     EvidenceKind,
-    Fact,
-    FactSource,
     NameScript,
     NameVariant,
     Party,
@@ -70,7 +68,6 @@ def prisoner(carol, own_party, other_party):
 def records(prisoner, olena, carol, cole, own_party, other_party):
     """At least one row of every registered kind, written the way the app writes them."""
     NameVariant.objects.create(prisoner=prisoner, surname="Зарецкий", given_names="Олег", script=NameScript.CYRILLIC)
-    FactSource.objects.create(prisoner=prisoner, fact=Fact.IDENTITY, source=Source.FAMILY, recorded_by=carol)
     CaseEvent.objects.create(
         prisoner=prisoner, kind=CaseEventKind.CAPTURE, occurred_on=datetime.date(2025, 3, 2), source=Source.VIDEO
     )

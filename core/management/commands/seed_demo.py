@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -30,14 +31,24 @@ from core.demo_names import DemoName, demo_name, demo_relative_name
 from core.roles import Role
 from exchanges.models import Direction, EntryOutcome, ExchangeEntry, ExchangeStatus
 from exchanges.services import exchange_create, exchange_entry_add, exchange_entry_set_outcome, exchange_set_status
-from families.models import FamilyMember, Language, RelationshipKind, RequestStatus
+from families.models import (
+    FamilyMember,
+    Language,
+    RegistrationRequest,
+    RelationshipKind,
+    RequestMessage,
+    RequestStatus,
+    RequestStatusChange,
+)
 from families.services import (
     family_member_create,
+    registration_request_assign,
     registration_request_file,
     registration_request_set_status,
     relationship_create,
     relationship_verify,
 )
+from notifications.services import notifications_silence
 from prisoners.models import (
     CaseEvent,
     CaseEventKind,
@@ -56,7 +67,13 @@ from prisoners.models import (
     RepatriationConsent,
     Source,
 )
-from prisoners.services import prisoner_create, prisoner_set_status
+from prisoners.services import (
+    official_submission_acknowledge,
+    official_submission_confirm,
+    official_submission_create,
+    prisoner_create,
+    prisoner_set_status,
+)
 
 User = get_user_model()
 
@@ -311,6 +328,9 @@ class DemoSeed:
         exchange_b = self.exchange_open_create()
         self.events_record()
         self.families_create()
+        self.submissions_create()
+        self.requests_assign()
+        self.requests_age()
         return {
             "parties": sorted([self.own.pk, self.opposing.pk, self.mediator.pk]),
             "prisoners": len(self.records),
@@ -401,7 +421,7 @@ class DemoSeed:
         prisoner = prisoner_create(actor=self.caseworker, data=data, source=source, reason=reason)
         record = DemoRecord(prisoner=prisoner, name=name, plan=plan, side=side)
         self._name_variants_add(record)
-        self._facts_record(record, opened_from=source)
+        self._facts_record(record)
         self._walk(record)
         return record
 
@@ -454,17 +474,20 @@ class DemoSeed:
         )
         self._audit("prisoner.name_variants_added", record.prisoner, name_variants=[v.pk for v in variants])
 
-    def _facts_record(self, record: DemoRecord, *, opened_from: str):
+    def _facts_record(self, record: DemoRecord):
+        """``prisoner_create`` sourced every fact to the list the record was opened from; some came from elsewhere."""
         prisoner = record.prisoner
-        facts = {Fact.IDENTITY: opened_from}
-        if prisoner.capture_date:
-            facts[Fact.CAPTURE] = Source.OFFICIAL_LIST if record.side == "opposing" else opened_from
+        facts = {}
+        if prisoner.capture_date and record.side == "opposing":
+            facts[Fact.CAPTURE] = Source.OFFICIAL_LIST
         if prisoner.health_status not in (HealthStatus.UNKNOWN, HealthStatus.HEALTHY):
             facts[Fact.HEALTH] = self.rng.choice((Source.ICRC, Source.RELEASED_COMRADE))
-        FactSource.objects.bulk_create(
-            FactSource(prisoner=prisoner, fact=fact, source=source, recorded_by=self.caseworker)
-            for fact, source in facts.items()
-        )
+        if not facts:
+            return
+        for fact, source in facts.items():
+            FactSource.objects.update_or_create(
+                prisoner=prisoner, fact=fact, defaults={"source": source, "recorded_by": self.caseworker}
+            )
         self._audit("prisoner.fact_sources_recorded", prisoner, sources=facts)
 
     def _set_status(self, record: DemoRecord, new_status: str, source: str, reason: str, **kwargs):
@@ -779,6 +802,63 @@ class DemoSeed:
         ):
             self._request_file(member, outcome, kind=RelationshipKind.OTHER_RELATIVE, about=None)
 
+    def submissions_create(self):
+        """The official-registration track: registered cases confirmed, confirmed ones waiting, some past due."""
+        rng = self.rng
+        for record in self._by_plan("registered")[:8]:
+            submitted = self._date_between(record.prisoner.capture_date or self.first_capture, self.today)
+            submission = self._submission_create(record, submitted)
+            official_submission_confirm(
+                submission=submission, actor=self.caseworker, confirmed_on=self._date_between(submitted, self.today)
+            )
+        waiting = [r for r in self._by_plan("capture_confirmed") if r.prisoner.status == CaseStatus.CAPTURE_CONFIRMED]
+        for record in waiting[1::2]:
+            submitted = self.today - datetime.timedelta(days=rng.randint(3, 60))
+            submission = self._submission_create(record, submitted)
+            if rng.random() < 0.5:
+                acknowledged = self._date_between(submitted, submitted + datetime.timedelta(days=10))
+                official_submission_acknowledge(
+                    submission=submission,
+                    actor=self.caseworker,
+                    acknowledged_on=acknowledged,
+                    confirmation_due_on=acknowledged + datetime.timedelta(days=settings.SUBMISSION_CONFIRMATION_DAYS),
+                    reference=f"ACK-{submission.pk:05d}",
+                )
+
+    def _submission_create(self, record: DemoRecord, submitted: datetime.date):
+        authority = self.rng.choice(("icrc", "national"))
+        return official_submission_create(
+            prisoner=record.prisoner,
+            actor=self.caseworker,
+            data={
+                "authority": authority,
+                "channel": "portal" if authority == "icrc" else "email",
+                "reference": f"DEMO-{record.prisoner.pk:05d}",
+                "submitted_on": submitted,
+                "acknowledgement_due_on": submitted + datetime.timedelta(days=settings.SUBMISSION_ACKNOWLEDGEMENT_DAYS),
+                "note": "Demo data (seed_demo).",
+            },
+        )
+
+    def requests_assign(self):
+        """A third of the open requests are on the demo caseworker's desk."""
+        for request in self.requests[::3]:
+            request.refresh_from_db()
+            if request.is_open:
+                registration_request_assign(request=request, assignee=self.caseworker, actor=self.caseworker)
+
+    def requests_age(self):
+        """Requests filed over the last weeks rather than all today, so that some wait past their review time."""
+        for request in self.requests:
+            age = datetime.timedelta(days=self.rng.randint(1, 3 * settings.REQUEST_REVIEW_DAYS))
+            RegistrationRequest.objects.filter(pk=request.pk).update(
+                created_at=F("created_at") - age,
+                updated_at=F("updated_at") - age,
+                status_changed_at=F("status_changed_at") - age,
+            )
+            RequestStatusChange.objects.filter(request=request).update(created_at=F("created_at") - age)
+            RequestMessage.objects.filter(request=request).update(created_at=F("created_at") - age)
+
     def _family_member_create(self, number: int, *, group, record: DemoRecord, kind: str) -> FamilyMember:
         rng = self.rng
         username = f"family-{number:02d}"
@@ -962,7 +1042,10 @@ class Command(BaseCommand):
             marker = Party.objects.filter(code=MARKER_PARTY_CODE).first()
             summary = None
             if marker is None:
+                since = timezone.now()
                 summary = DemoSeed(rng=random.Random(SEED), accounts=users, prisoner_count=prisoners).run()
+                # The demo's history is nobody's news: no family is told of it.
+                notifications_silence(since=since)
         elapsed = time.monotonic() - started
         if summary is None:
             self.stdout.write(f"Demo data already present (party #{marker.pk}): nothing added ({elapsed:.1f} s).")
