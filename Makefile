@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	ALLOWED_HOSTS=testserver,127.0.0.1,localhost \
 	SECURE_SSL_REDIRECT=false
 
-.PHONY: browser help install system-packages messages messages-update run test lint stack services clean bench-pages bench-match
+.PHONY: browser help install system-packages messages messages-update run test lint stack services clean bench-pages bench-match bench-notify
 
 help:
 	@echo "make run    serve the app with demo data at http://127.0.0.1:8000 (SQLite, tasks in-process)"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint   ruff"
 	@echo "make bench-pages  throughput and p95 of the signed-in status page beside a bare view (gunicorn, PostgreSQL, wrk)"
 	@echo "make bench-match  name matching on 1,000,000 fictional records: latency, import rate, memory, quality"
+	@echo "make bench-notify an exchange returning 1,000 prisoners: 2,000 e-mails by real Celery workers, messages/s"
 
 system-packages:
 	@scripts/apt-ensure.sh msgfmt:gettext pg_isready:postgresql-client redis-cli:redis-tools
@@ -79,6 +80,11 @@ bench-pages: install messages system-packages
 # import rate, match_person's memory, and quality on 200,000 (README, "Benchmarks").
 bench-match: install messages system-packages
 	$(BIN)/python scripts/bench_match.py
+
+# An exchange returning 1,000 prisoners, told to 2,000 relatives by e-mail:
+# messages per second with one Celery worker and with two (README, "Benchmarks").
+bench-notify: install messages services
+	$(BIN)/python scripts/bench_notify.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

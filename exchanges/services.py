@@ -17,7 +17,7 @@ from exchanges.models import (
     InclusionRelease,
 )
 from exchanges.transitions import MACHINE
-from notifications.outbox import outbox_enqueue
+from notifications.outbox import outbox_batch, outbox_enqueue
 from prisoners.models import CaseStatus, Prisoner, Source
 from prisoners.services import prisoner_set_status
 
@@ -219,7 +219,8 @@ def exchange_set_status(
     returned = []
     changed_fields = ["status", "status_changed_at", "version"]
     if new_status == ExchangeStatus.COMPLETED:
-        returned = _complete(exchange, actor=actor)
+        with outbox_batch():
+            returned = _complete(exchange, actor=actor)
         if exchange.inclusion_released_at is None:
             exchange.inclusion_released_at = now
             changed_fields.append("inclusion_released_at")

@@ -3,10 +3,12 @@
 1. A service writes its change row (a status change, an assignment, a list's
    release) in the transaction of the change itself, and asks for
    ``outbox_dispatch`` once it commits.
-2. ``outbox_dispatch`` claims the row with a conditional UPDATE and, in the
-   same transaction, writes one ``Notification`` per recipient and channel
-   under a unique key: a row is claimed once, and its notices are written
-   once, however often it is dispatched.
+2. ``outbox_dispatch`` claims its rows (locked, skipping any another worker
+   holds, and only if still unclaimed) and, in the same transaction, writes
+   one ``Notification`` per recipient and channel under a unique key: a row
+   is claimed once, and its notices are written once, however often it is
+   dispatched. A service that writes many rows at once (an exchange's
+   completion) gathers them with ``outbox_batch`` into a few tasks.
 3. ``notifications_deliver`` claims each notice in turn (another conditional
    UPDATE, leasing it for ``NOTIFICATION_LEASE_SECONDS``), sends it, and
    records the outcome. A temporary failure is tried again with exponential
@@ -35,6 +37,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.queue import enqueue_on_commit
 from notifications.models import EmailOptOut, Notification, NotificationState
+from notifications.outbox import DISPATCH_CHUNK
 from notifications.render import address_of, message_for
 from notifications.rules import OUTBOXES, Planned, receipt_plan
 from notifications.transports import TRANSPORTS, TransportError, redacted
@@ -63,22 +66,31 @@ def _notification_of(plan: Planned, *, now, next_attempt_at=None, attempts: int 
     )
 
 
-def outbox_dispatch(*, label: str, pk: int) -> list[int]:
-    """Claim one outbox row and write its notices. Returns the ids of the notices now due."""
+def outbox_dispatch(*, label: str, pks: list[int]) -> list[int]:
+    """Claim these outbox rows and write their notices. Returns the ids of the notices now due."""
     model, related, rule = OUTBOXES[label]
     now = timezone.now()
     with transaction.atomic():
-        claimed = model.objects.filter(pk=pk, notifications_claimed_at__isnull=True).update(
-            notifications_claimed_at=now
+        # Rows another worker is claiming are its own: skipped, not waited for.
+        rows = list(
+            model.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(*related)
+            .filter(pk__in=pks, notifications_claimed_at__isnull=True)
+            .order_by("pk")
         )
-        if not claimed:
+        if not rows:
             return []
-        plans = rule(model.objects.select_related(*related).get(pk=pk))
-        Notification.objects.bulk_create([_notification_of(plan, now=now) for plan in plans], ignore_conflicts=True)
+        model.objects.filter(pk__in=[row.pk for row in rows]).update(notifications_claimed_at=now)
+        plans = [plan for row in rows for plan in rule(row)]
+        Notification.objects.bulk_create(
+            [_notification_of(plan, now=now) for plan in plans], ignore_conflicts=True, batch_size=1000
+        )
         due = list(
             Notification.objects.filter(
                 key__in=[plan.key for plan in plans], state=NotificationState.PENDING, next_attempt_at__lte=now
-            ).values_list("pk", flat=True)
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         deliver_on_commit(due)
     return due
@@ -247,9 +259,10 @@ def notifications_sweep(*, limit: int | None = None) -> Sweep:
     sweep = Sweep()
     for label, (model, _related, _rule) in OUTBOXES.items():
         unclaimed = model.objects.filter(notifications_claimed_at__isnull=True, created_at__lte=cutoff)
-        for pk in unclaimed.order_by("created_at").values_list("pk", flat=True)[:limit]:
-            outbox_dispatch(label=label, pk=pk)
-            sweep.dispatched += 1
+        pks = list(unclaimed.order_by("created_at").values_list("pk", flat=True)[:limit])
+        for start in range(0, len(pks), DISPATCH_CHUNK):
+            outbox_dispatch(label=label, pks=pks[start : start + DISPATCH_CHUNK])
+        sweep.dispatched += len(pks)
     stale = Notification.objects.filter(state=NotificationState.PENDING, next_attempt_at__lte=cutoff)
     ids = list(stale.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     with transaction.atomic():

@@ -6,8 +6,8 @@ from notifications.services import notifications_deliver, notifications_sweep, o
 
 
 @shared_task
-def outbox_dispatch_task(label: str, pk: int) -> int:
-    return len(outbox_dispatch(label=label, pk=pk))
+def outbox_dispatch_task(label: str, pks: list[int]) -> int:
+    return len(outbox_dispatch(label=label, pks=pks))
 
 
 @shared_task

@@ -4,6 +4,7 @@ import asyncio
 import email
 import logging
 import threading
+import time
 from email import policy
 from email.message import EmailMessage
 
@@ -20,6 +21,8 @@ class Mailbox:
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        # When each message was accepted (``time.time()``), for the benchmark's clock.
+        self.arrivals: list[float] = []
         self.refuse: dict[str, str] = {}
         # Seconds each message takes to accept: a slow server, for a worker to be killed mid-batch.
         self.delay = 0.0
@@ -38,6 +41,7 @@ class Mailbox:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)
+            self.arrivals.append(time.time())
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -173,7 +173,7 @@ def test_it_writes_a_change_s_notices_once_however_often_it_is_dispatched(
 
     change = _move(son, CaseStatus.CAPTURE_CONFIRMED, carol, django_capture_on_commit_callbacks)
 
-    assert outbox_dispatch(label="prisoners.statuschange", pk=change.pk) == []
+    assert outbox_dispatch(label="prisoners.statuschange", pks=[change.pk]) == []
     notifications_deliver(ids=Notification.objects.values_list("pk", flat=True))
     assert Notification.objects.count() == 1
     assert len(smtp_server.mailbox.messages) == 1

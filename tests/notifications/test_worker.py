@@ -36,12 +36,22 @@ def broker(tmp_path):
 @pytest.fixture
 def publishing_to(broker):
     """This process sends its tasks to ``broker``, as the web processes do, instead of running them itself."""
-    app.close()
+    _forget_connections()
     previous = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = broker.url, False
     yield broker
-    app.close()
+    _forget_connections()
     app.conf.broker_url, app.conf.task_always_eager = previous
+
+
+def _forget_connections():
+    """Drop the pools of broker connections and producers, for the next to go to the broker now configured.
+
+    Both keep the broker they were made for. ``app.close()`` drops only the
+    first, and drops the app from Celery's list too, so that a task module
+    imported afterwards would register its tasks with no app.
+    """
+    app._after_fork()
 
 
 @pytest.fixture
@@ -150,6 +160,7 @@ def test_it_delivers_what_changed_while_the_broker_was_down(
 
     son.refresh_from_db()
     assert son.status == CaseStatus.CAPTURE_CONFIRMED
+    pass
     assert "notifications.tasks.outbox_dispatch_task not queued" in caplog.text
     broker.start()
     start_worker()
