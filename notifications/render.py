@@ -32,9 +32,10 @@ class Content:
     paragraphs: list[str]
     short: str
     action_label: str = ""
-    # Where the button leads, worked out only when the message is written:
-    # the delivery log reads the subject alone.
-    action_path: Callable[[], str] | None = None
+    # Where the button leads, worked out only when the message is written
+    # (the delivery log reads the subject alone), from the ``case_references``
+    # of its batch.
+    action_path: Callable[[dict], str] | None = None
 
 
 def site_url(path: str) -> str:
@@ -82,21 +83,42 @@ def _recipient_name(notification: Notification) -> str:
     return member.full_name if member else notification.recipient.get_username()
 
 
-def _family_case_path(notification: Notification) -> str:
-    """The family's own page for the case: their request about him, or the list of their requests."""
-    request = notification.request
-    if request is None and notification.prisoner_id and notification.recipient_id:
-        request = (
-            RegistrationRequest.objects.filter(
-                filed_by__user_id=notification.recipient_id, prisoner_id=notification.prisoner_id
-            )
-            .order_by("-created_at")
-            .first()
+def _needs_case_reference(notification: Notification) -> bool:
+    return (
+        notification.request_id is None
+        and notification.recipient_kind != RECIPIENT_FILER
+        and bool(notification.prisoner_id and notification.recipient_id)
+    )
+
+
+def case_references(notifications) -> dict[tuple[int, int], str]:
+    """The newest request each recipient filed about each prisoner of ``notifications``: one query for a batch."""
+    wanted = {(n.recipient_id, n.prisoner_id) for n in notifications if _needs_case_reference(n)}
+    if not wanted:
+        return {}
+    rows = (
+        RegistrationRequest.objects.filter(
+            filed_by__user_id__in={user for user, _prisoner in wanted},
+            prisoner_id__in={prisoner for _user, prisoner in wanted},
         )
+        .order_by("created_at", "pk")
+        .values_list("filed_by__user_id", "prisoner_id", "reference")
+    )
+    # The newest comes last and stays.
+    return {(user, prisoner): reference for user, prisoner, reference in rows if (user, prisoner) in wanted}
+
+
+def _family_case_path(notification: Notification, references: dict[tuple[int, int], str]) -> str:
+    """The family's own page for the case: their request about him, or the list of their requests."""
     if notification.recipient_kind == RECIPIENT_FILER:
         return reverse("families:lookup")
-    if request is not None:
-        return reverse("families:request_detail", args=[request.reference])
+    reference = (
+        notification.request.reference
+        if notification.request is not None
+        else references.get((notification.recipient_id, notification.prisoner_id))
+    )
+    if reference:
+        return reverse("families:request_detail", args=[reference])
     return reverse("families:request_list")
 
 
@@ -104,7 +126,10 @@ def _prisoner_status(notification: Notification) -> Content:
     status = notification.context["status"]
     name = notification.prisoner.full_name
     greeting = _("Dear %(name)s,") % {"name": _recipient_name(notification)}
-    action = {"action_label": _("Follow the case"), "action_path": lambda: _family_case_path(notification)}
+    action = {
+        "action_label": _("Follow the case"),
+        "action_path": lambda references: _family_case_path(notification, references),
+    }
     if status == CaseStatus.DECEASED:
         return Content(
             subject=_("Homecoming: important news about your relative"),
@@ -140,8 +165,8 @@ def _request_update(notification: Notification) -> Content:
     values = {"reference": request.reference, "name": _relative_as_filed(request), "reason": reason}
     greeting = _("Dear %(name)s,") % {"name": _recipient_name(notification)}
 
-    def path():
-        return _family_case_path(notification)
+    def path(references):
+        return _family_case_path(notification, references)
 
     if status == RequestStatus.SUBMITTED:
         _title, next_step = FAMILY_FACING_REQUEST_STATUS[RequestStatus.SUBMITTED]
@@ -214,7 +239,7 @@ def _staff_request(notification: Notification) -> Content:
         paragraphs=[lead],
         short=subject,
         action_label=_("Open the request"),
-        action_path=lambda: reverse("staff:request_review", args=[request.reference]),
+        action_path=lambda _references: reverse("staff:request_review", args=[request.reference]),
     )
 
 
@@ -259,7 +284,7 @@ def _exchange(notification: Notification) -> Content:
         paragraphs=paragraphs,
         short=short,
         action_label=_("Follow the case"),
-        action_path=lambda: _family_case_path(notification),
+        action_path=lambda references: _family_case_path(notification, references),
     )
 
 
@@ -278,7 +303,10 @@ def subject_of(notification: Notification) -> str:
         return WRITERS[notification.kind](notification).subject
 
 
-def message_for(notification: Notification) -> Message:
+def message_for(notification: Notification, *, references: dict[tuple[int, int], str] | None = None) -> Message:
+    """The message in its language; ``references`` are ``case_references`` of its batch, read here if not given."""
+    if references is None:
+        references = case_references([notification])
     with translation.override(notification.language):
         content = WRITERS[notification.kind](notification)
         unsubscribe = ""
@@ -290,7 +318,7 @@ def message_for(notification: Notification) -> Message:
             headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         context = {
             "content": content,
-            "action_url": site_url(content.action_path()) if content.action_path else "",
+            "action_url": site_url(content.action_path(references)) if content.action_path else "",
             "unsubscribe_url": unsubscribe,
             "language": notification.language,
         }

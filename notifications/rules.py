@@ -1,7 +1,7 @@
 """Who is told of what, on which channels and in which language: the one place that says it.
 
-Each rule takes one outbox row (a change committed with the write that caused
-it) and plans one notification per recipient and channel. The plan's ``key``
+Each rule takes a batch of outbox rows (each a change committed with the
+write that caused it) and plans one notification per recipient and channel. The plan's ``key``
 names the change, the recipient and the channel, and is unique in the
 database, so planning the same change twice never makes a second message.
 
@@ -123,28 +123,40 @@ def _verified_ties(prisoner_ids):
     )
 
 
-def _verified_relatives(prisoner_ids) -> list[FamilyMember]:
-    members = {tie.family_member_id: tie.family_member for tie in _verified_ties(prisoner_ids)}
-    return list(members.values())
-
-
-def prisoner_status_change(change: StatusChange) -> list[Planned]:
-    if not change.old_status:
-        # A record being opened: nobody is tied to it yet.
-        return []
-    prisoner = change.prisoner
-    followed = [prisoner.pk]
-    if change.new_status == CaseStatus.MERGED and prisoner.merged_into_id:
-        # The duplicate's families now follow the survivor; its own families
-        # hear that the two records are one.
-        followed.append(prisoner.merged_into_id)
-    return _to_members(
-        _verified_relatives(followed),
-        key=f"prisoner-status:{change.pk}",
-        kind=NotificationKind.PRISONER_STATUS,
-        prisoner_id=prisoner.pk,
-        context={"status": change.new_status, "old_status": change.old_status},
-    )
+def prisoner_status_changes(changes: list[StatusChange]) -> list[Planned]:
+    """The relatives of each prisoner whose status changed, read in two queries however many changed."""
+    followed = {}
+    for change in changes:
+        if not change.old_status:
+            # A record being opened: nobody is tied to it yet.
+            continue
+        prisoner = change.prisoner
+        followed[change.pk] = [prisoner.pk]
+        if change.new_status == CaseStatus.MERGED and prisoner.merged_into_id:
+            # The duplicate's families now follow the survivor; its own
+            # families hear that the two records are one.
+            followed[change.pk].append(prisoner.merged_into_id)
+    relatives = defaultdict(list)
+    for tie in _verified_ties({pk for prisoner_ids in followed.values() for pk in prisoner_ids}):
+        relatives[tie.prisoner_id].append(tie.family_member)
+    kind = NotificationKind.PRISONER_STATUS
+    opted_out = _opted_out({member.user_id for members in relatives.values() for member in members}, kind)
+    plans = []
+    for change in changes:
+        if change.pk not in followed:
+            continue
+        members = {member.pk: member for pk in followed[change.pk] for member in relatives[pk]}
+        plans.extend(
+            _to_members(
+                sorted(members.values(), key=lambda member: member.pk),
+                key=f"prisoner-status:{change.pk}",
+                kind=kind,
+                opted_out=opted_out,
+                prisoner_id=change.prisoner_id,
+                context={"status": change.new_status, "old_status": change.old_status},
+            )
+        )
+    return plans
 
 
 def request_filer_key(change: RequestStatusChange) -> str:
@@ -270,15 +282,24 @@ def exchange_status_change(change: ExchangeStatusChange) -> list[Planned]:
     return []
 
 
-# Every outbox: its model, what to read with a row, and its rule.
+def _each(rule):
+    """A rule for one row, applied to each row of a batch."""
+
+    def rule_for_rows(rows) -> list[Planned]:
+        return [plan for row in rows for plan in rule(row)]
+
+    return rule_for_rows
+
+
+# Every outbox: its model, what to read with a row, and its rule for a batch of rows.
 OUTBOXES = {
-    "prisoners.statuschange": (StatusChange, ("prisoner",), prisoner_status_change),
+    "prisoners.statuschange": (StatusChange, ("prisoner",), prisoner_status_changes),
     "families.requeststatuschange": (
         RequestStatusChange,
         ("request__filed_by__user", "request__assigned_to", "actor"),
-        request_status_change,
+        _each(request_status_change),
     ),
-    "families.requestassignment": (RequestAssignment, ("assignee",), request_assignment),
-    "exchanges.inclusionrelease": (InclusionRelease, ("exchange",), inclusion_release),
-    "exchanges.exchangestatuschange": (ExchangeStatusChange, ("exchange",), exchange_status_change),
+    "families.requestassignment": (RequestAssignment, ("assignee",), _each(request_assignment)),
+    "exchanges.inclusionrelease": (InclusionRelease, ("exchange",), _each(inclusion_release)),
+    "exchanges.exchangestatuschange": (ExchangeStatusChange, ("exchange",), _each(exchange_status_change)),
 }

@@ -59,18 +59,22 @@ class EmailTransport:
         self.connection = None
 
     def send(self, notification: Notification, message: Message, address: str) -> None:
-        if self.connection is None:
-            self.connection = get_connection(fail_silently=False)
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.text,
             to=[address],
             headers={"Message-ID": message_id(notification), **message.headers},
-            connection=self.connection,
         )
         if message.html:
             email.attach_alternative(message.html, "text/html")
         try:
+            if self.connection is None:
+                # Opened here, the connection stays open for the batch; left
+                # to ``send()``, it would be opened and closed for each message.
+                connection = get_connection(fail_silently=False)
+                connection.open()
+                self.connection = connection
+            email.connection = self.connection
             email.send()
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]

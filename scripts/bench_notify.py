@@ -36,6 +36,8 @@ from tests.workers import Broker, Worker, wait_until, worker_env  # noqa: E402
 
 PYTHON = sys.executable
 OUTPUT = REPO / "var" / "bench" / "notify.json"
+# The workers' logs (task ids and timings; no addresses), for a closer look.
+LOGS = OUTPUT.parent
 PGHOST = os.environ.get("PGHOST", "127.0.0.1")
 PGPORT = os.environ.get("PGPORT", "5432")
 PGUSER = os.environ.get("PGUSER", "postgres")
@@ -58,20 +60,19 @@ def step(env: dict[str, str], *arguments: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def measure(*, workers: int, env: dict[str, str], mailbox, workdir: Path) -> dict:
+def measure(*, workers: int, env: dict[str, str], mailbox) -> dict:
     seeded = step(env, "seed", str(workers))
     started = []
     try:
         for number in range(workers):
             # One beat among them, as in production: the sweep runs once a minute, not once per worker.
-            worker = Worker(env=env, log=workdir / f"worker-{workers}-{number}.log", beat=number == 0)
+            worker = Worker(env=env, log=LOGS / f"notify-{workers}-worker-{number}.log", beat=number == 0)
             started.append(worker.start())
-        mailbox.messages.clear()
-        mailbox.arrivals.clear()
+        mailbox.clear()
         log(f"{workers} worker(s) ready; completing exchange {seeded['exchange']}")
         completed = step(env, "complete", str(seeded["exchange"]))
         wait_until(
-            lambda: len(mailbox.messages) >= MESSAGES,
+            lambda: mailbox.count() >= MESSAGES,
             timeout=DELIVERY_TIMEOUT,
             what=f"{MESSAGES} messages",
             interval=0.05,
@@ -96,6 +97,9 @@ def measure(*, workers: int, env: dict[str, str], mailbox, workdir: Path) -> dic
 
 def bench() -> None:
     run([str(REPO / "scripts" / "ensure-services.sh")])
+    LOGS.mkdir(parents=True, exist_ok=True)
+    for old_log in LOGS.glob("notify-*.log"):
+        old_log.unlink()
     results = []
     with tempfile.TemporaryDirectory(prefix="homecoming-bench-notify-") as workdir:
         workdir = Path(workdir)
@@ -105,7 +109,7 @@ def bench() -> None:
             database_url=f"postgres://{PGUSER}@{PGHOST}:{PGPORT}/{DB_NAME}",
             broker_url=broker.url,
             smtp_port=smtp.port,
-            LOG_LEVEL="WARNING",
+            LOG_LEVEL="INFO",
             VAR_DIR=str(workdir / "var"),
         )
         database_drop()
@@ -113,7 +117,7 @@ def bench() -> None:
         try:
             run([PYTHON, "manage.py", "migrate", "--noinput"], env=env)
             for workers in WORKER_COUNTS:
-                result = measure(workers=workers, env=env, mailbox=smtp.mailbox, workdir=workdir)
+                result = measure(workers=workers, env=env, mailbox=smtp.mailbox)
                 log(json.dumps(result))
                 results.append(result)
         finally:

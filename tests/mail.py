@@ -20,7 +20,9 @@ class Mailbox:
     """What the server received; ``refuse`` maps an address to the reply its RCPT gets (``"550 …"``)."""
 
     def __init__(self):
-        self.messages: list[EmailMessage] = []
+        # What arrived, as bytes: parsed when read, so that a busy server only takes the mail.
+        self._received: list[bytes] = []
+        self._parsed: list[EmailMessage] = []
         # When each message was accepted (``time.time()``), for the benchmark's clock.
         self.arrivals: list[float] = []
         self.refuse: dict[str, str] = {}
@@ -38,19 +40,33 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self.messages.append(message)
+            self._received.append(envelope.content)
             self.arrivals.append(time.time())
         return "250 Message accepted for delivery"
 
-    def to(self, address: str) -> list[EmailMessage]:
+    @property
+    def messages(self) -> list[EmailMessage]:
         with self._lock:
-            return [message for message in self.messages if address in message["To"]]
+            for content in self._received[len(self._parsed) :]:
+                self._parsed.append(email.message_from_bytes(content, policy=policy.default))
+            return list(self._parsed)
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._received)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._received.clear()
+            self._parsed.clear()
+            self.arrivals.clear()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if address in message["To"]]
 
     def message_ids(self) -> list[str]:
-        with self._lock:
-            return [message["Message-ID"] for message in self.messages]
+        return [message["Message-ID"] for message in self.messages]
 
 
 class SmtpServer:
@@ -73,3 +89,12 @@ def text_of(message: EmailMessage) -> str:
 
 def html_of(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+def subject_of(message: EmailMessage) -> str:
+    """The subject as a mail program shows it.
+
+    A subject encoded in several words is folded onto the line below
+    ``Subject:``, and the parser keeps the fold's leading space.
+    """
+    return str(message["Subject"]).strip()

@@ -164,7 +164,7 @@ def unsubscribe_path(son, mother, carol, smtp_server, django_capture_on_commit_c
     _move(son, CaseStatus.CAPTURE_CONFIRMED, carol, django_capture_on_commit_callbacks)
     (message,) = smtp_server.mailbox.messages
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    smtp_server.mailbox.messages.clear()
+    smtp_server.mailbox.clear()
     return _unsubscribe_path(message)
 
 

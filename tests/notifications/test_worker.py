@@ -132,9 +132,9 @@ def test_it_delivers_every_message_once_when_the_worker_is_killed_mid_batch(
     worker = start_worker()
 
     _confirm_capture(son, carol)
-    wait_until(lambda: len(mailbox.messages) >= 30, timeout=60, what="the batch to be under way")
+    wait_until(lambda: mailbox.count() >= 30, timeout=60, what="the batch to be under way")
     worker.kill()
-    delivered_before_the_kill = len(mailbox.messages)
+    delivered_before_the_kill = mailbox.count()
     start_worker()
 
     wait_until(lambda: len(set(mailbox.message_ids())) == len(relatives), timeout=120, what="every message")
