@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_pages import database_drop, psql, run
+from bench_pages import DB_NAME, PGHOST, PGPORT, PGUSER, database_drop, psql, run
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -38,10 +38,6 @@ PYTHON = sys.executable
 OUTPUT = REPO / "var" / "bench" / "notify.json"
 # The workers' logs (task ids and timings; no addresses), for a closer look.
 LOGS = OUTPUT.parent
-PGHOST = os.environ.get("PGHOST", "127.0.0.1")
-PGPORT = os.environ.get("PGPORT", "5432")
-PGUSER = os.environ.get("PGUSER", "postgres")
-DB_NAME = "homecoming_bench"
 
 PRISONERS = 1000
 RELATIVES_EACH = 2

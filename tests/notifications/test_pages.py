@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from core.models import AuditEvent
 from families.models import Language, RelationshipKind
@@ -42,11 +41,6 @@ def mother(son, carol):
 def _move(prisoner, status, carol, capture):
     with capture(execute=True):
         prisoner_set_status(prisoner=prisoner, new_status=status, actor=carol, source=Source.CASEWORKER)
-
-
-def _in_ukrainian(text: str) -> str:
-    with translation.override("uk"):
-        return translation.gettext(text)
 
 
 def _prisoner_page(client, prisoner):

@@ -1,7 +1,6 @@
 """Who is told of what, in which language: through the services, to a real SMTP server on loopback."""
 
 import pytest
-from django.utils import translation
 
 from core.roles import Role
 from exchanges.models import Direction, EntryOutcome, ExchangeStatus
@@ -27,13 +26,8 @@ from prisoners.models import CaseStatus, Source
 from prisoners.services import prisoner_create, prisoner_merge, prisoner_set_status
 from tests.factories import FamilyMemberFactory, OpposingPartyFactory, PartyFactory, PrisonerFactory, UserFactory
 from tests.factories import request_data as filing_data
+from tests.i18n import translated
 from tests.mail import html_of, subject_of, text_of
-
-
-def translated(language: str, text: str, **values) -> str:
-    with translation.override(language):
-        result = translation.gettext(text)
-    return result % values if values else result
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from families.models import Language, RelationshipKind
 from families.services import relationship_create, relationship_verify
@@ -14,6 +14,7 @@ from prisoners.models import CaseStatus, Source
 from prisoners.services import prisoner_set_status
 from tests.factories import FamilyMemberFactory, PrisonerFactory
 from tests.gateway import Answer, Gateway
+from tests.i18n import translated
 
 PHONE = "+380 50 000 0001"
 CHAT = "424242"
@@ -74,11 +75,6 @@ def _sweep(capture):
         notifications_sweep()
 
 
-def _in_ukrainian(text):
-    with translation.override("uk"):
-        return translation.gettext(text)
-
-
 # SMS
 
 
@@ -93,7 +89,7 @@ def test_an_sms_reaches_the_gateway_without_the_prisoners_name(
     assert request.headers["Idempotency-Key"] == notification.delivery_id
     assert request.body["to"] == PHONE
     assert request.body["reference"] == notification.delivery_id
-    assert _in_ukrainian("Captivity confirmed") in request.body["text"]
+    assert translated("uk", "Captivity confirmed") in request.body["text"]
     assert "Ковальчук" not in request.body["text"]
     notification.refresh_from_db()
     assert (notification.state, notification.attempts, notification.last_error) == ("sent", 1, "")
@@ -199,7 +195,7 @@ def test_a_telegram_message_goes_to_the_bot_apis_send_message(
     (request,) = gateway.received
     assert request.path == "/bot123:telegram-test-token/sendMessage"
     assert request.body["chat_id"] == CHAT
-    assert _in_ukrainian("Captivity confirmed") in request.body["text"]
+    assert translated("uk", "Captivity confirmed") in request.body["text"]
     assert "Ковальчук" not in request.body["text"]
     notification.refresh_from_db()
     assert notification.state == "sent"
