@@ -65,11 +65,11 @@ class AuditChainHead(models.Model):
         return f"{self.length}: {self.last_hash}"
 
 
-class StatusChangeBase(models.Model):
-    """What every status-change row holds, whatever record it belongs to.
+class OutboxRow(models.Model):
+    """A change someone made that is news to somebody: the notification outbox (notifications.services).
 
-    A status-change row is also the notification outbox: a worker claims the
-    rows whose ``notifications_claimed_at`` is empty.
+    A worker claims the rows whose ``notifications_claimed_at`` is empty; each
+    concrete model indexes them with ``unclaimed_index``.
     """
 
     created_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -81,9 +81,22 @@ class StatusChangeBase(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    notifications_claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def unclaimed_index(name: str) -> models.Index:
+    """The rows of an outbox that no worker has claimed yet, oldest first, for the sweep."""
+    return models.Index(fields=["created_at"], condition=models.Q(notifications_claimed_at__isnull=True), name=name)
+
+
+class StatusChangeBase(OutboxRow):
+    """What every status-change row holds, whatever record it belongs to."""
+
     reason = models.TextField(_("reason"), blank=True)
     is_reversal = models.BooleanField(_("moves backwards"), default=False)
-    notifications_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

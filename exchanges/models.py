@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import StatusChangeBase
+from core.models import OutboxRow, StatusChangeBase, unclaimed_index
 from prisoners.models import Party, Prisoner
 
 
@@ -153,42 +153,24 @@ class ExchangeStatusChange(StatusChangeBase):
         ]
         indexes = [
             models.Index(fields=["exchange", "-created_at"], name="exchange_change_timeline_idx"),
-            models.Index(
-                fields=["created_at"],
-                condition=Q(notifications_claimed_at__isnull=True),
-                name="exchange_change_unclaimed_idx",
-            ),
+            unclaimed_index("exchange_change_unclaimed_idx"),
         ]
 
     def __str__(self):
         return f"{self.exchange_id}: {self.old_status or '-'} → {self.new_status}"
 
 
-class InclusionRelease(models.Model):
+class InclusionRelease(OutboxRow):
     """A coordinator told the families who is on an exchange's list; also the outbox of their notices."""
 
     exchange = models.OneToOneField(Exchange, on_delete=models.CASCADE, related_name="release")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
-    notifications_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("release of an exchange list to families")
         verbose_name_plural = _("releases of exchange lists to families")
         indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=Q(notifications_claimed_at__isnull=True),
-                name="release_unclaimed_idx",
-            ),
+            unclaimed_index("release_unclaimed_idx"),
         ]
 
     def __str__(self):

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import StatusChangeBase
+from core.models import OutboxRow, StatusChangeBase, unclaimed_index
 from prisoners.models import DateAccuracy, Evidence, MilitaryStatus, Party, Prisoner
 
 REFERENCE_PATTERN = r"^HC-[0-9]{4}-[0-9]{6}$"
@@ -315,18 +315,14 @@ class RequestStatusChange(StatusChangeBase):
         ]
         indexes = [
             models.Index(fields=["request", "-created_at"], name="request_change_timeline_idx"),
-            models.Index(
-                fields=["created_at"],
-                condition=Q(notifications_claimed_at__isnull=True),
-                name="request_change_unclaimed_idx",
-            ),
+            unclaimed_index("request_change_unclaimed_idx"),
         ]
 
     def __str__(self):
         return f"{self.request_id}: {self.old_status or '-'} → {self.new_status}"
 
 
-class RequestAssignment(models.Model):
+class RequestAssignment(OutboxRow):
     """A request given to a caseworker, or back to nobody; also the outbox of the assignee's notice."""
 
     request = models.ForeignKey(RegistrationRequest, on_delete=models.CASCADE, related_name="assignments")
@@ -338,27 +334,13 @@ class RequestAssignment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
-    notifications_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=Q(notifications_claimed_at__isnull=True),
-                name="assignment_unclaimed_idx",
-            ),
+            unclaimed_index("assignment_unclaimed_idx"),
         ]
 
     def __str__(self):

@@ -10,7 +10,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import StatusChangeBase
+from core.models import StatusChangeBase, unclaimed_index
 from prisoners.matching.keys import given_name_key, patronymic_key, service_number_key, surname_key
 
 
@@ -474,11 +474,7 @@ class StatusChange(StatusChangeBase):
         ]
         indexes = [
             models.Index(fields=["prisoner", "-created_at"], name="status_change_timeline_idx"),
-            models.Index(
-                fields=["created_at"],
-                condition=Q(notifications_claimed_at__isnull=True),
-                name="status_change_unclaimed_idx",
-            ),
+            unclaimed_index("status_change_unclaimed_idx"),
         ]
 
     def __str__(self):
