@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	ALLOWED_HOSTS=testserver,127.0.0.1,localhost \
 	SECURE_SSL_REDIRECT=false
 
-.PHONY: browser help install system-packages messages messages-update run test lint stack services clean bench-pages bench-match bench-notify
+.PHONY: browser help install system-packages messages messages-update run test lint stack services clean bench-pages bench-match bench-notify bench-exchange
 
 help:
 	@echo "make run    serve the app with demo data at http://127.0.0.1:8000 (SQLite, tasks in-process)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench-pages  throughput and p95 of the signed-in status page beside a bare view (gunicorn, PostgreSQL, wrk)"
 	@echo "make bench-match  name matching on 1,000,000 fictional records: latency, import rate, memory, quality"
 	@echo "make bench-notify an exchange returning 1,000 prisoners: 2,000 e-mails by real Celery workers, messages/s"
+	@echo "make bench-exchange  100,000 prisoners: assemble 1,000 by priority, reconcile 1,000 rows, export XLSX and PDF"
 
 system-packages:
 	@scripts/apt-ensure.sh msgfmt:gettext pg_isready:postgresql-client redis-cli:redis-tools
@@ -85,6 +86,11 @@ bench-match: install messages system-packages
 # messages per second with one Celery worker and with two (README, "Benchmarks").
 bench-notify: install messages services
 	$(BIN)/python scripts/bench_notify.py
+
+# The list builder with 100,000 registered prisoners: assembling 1,000,
+# reconciling the other side's 1,000 rows, exporting (README, "Benchmarks").
+bench-exchange: install messages services
+	$(BIN)/python scripts/bench_exchange.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -27,6 +27,8 @@ REFUSALS = {
     Capability.VERIFY_RELATIONSHIPS: _("Only caseworkers verify family relationships."),
     Capability.VIEW_PRISONERS: _("Your role does not include reading prisoner records."),
     Capability.MATCH_PRISONERS: _("Only caseworkers and coordinators search for matching records."),
+    Capability.MANAGE_EXCHANGES: _("Only coordinators assemble exchange lists and record their outcomes."),
+    Capability.VIEW_EXCHANGES: _("Your role does not include reading exchanges."),
 }
 
 

@@ -39,6 +39,8 @@ class Exchange(models.Model):
     )
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The coordinator's weights for the priority rules (exchanges.priority), over its defaults.
+    priority_weights = models.JSONField(_("priority weights"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=ExchangeStatus.choices, default=ExchangeStatus.DRAFT)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     # Inclusion in a list is confidential while the exchange is negotiated:
@@ -96,6 +98,9 @@ class ExchangeEntry(models.Model):
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     priority_category = models.CharField(_("priority category"), max_length=64, blank=True)
     priority_score = models.DecimalField(_("priority score"), max_digits=7, decimal_places=2, default=0)
+    # Why the entry ranks where it does, as exchanges.priority computed it:
+    # [[rule code, value], …], rendered in the reader's language.
+    priority_reasons = models.JSONField(_("priority reasons"), default=list, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     pinned = models.BooleanField(_("pinned"), default=False)
     outcome = models.CharField(_("outcome"), max_length=16, choices=EntryOutcome.choices, default=EntryOutcome.PENDING)
@@ -175,3 +180,99 @@ class InclusionRelease(OutboxRow):
 
     def __str__(self):
         return f"{self.exchange_id}: {self.created_at:%Y-%m-%d}"
+
+
+class CounterpartyList(models.Model):
+    """The other side's list for an exchange, as uploaded, to be reconciled with ours row by row."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="counterparty_lists")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices, default=Direction.RECEIVE)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("other side's list")
+        verbose_name_plural = _("other side's lists")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=["receive", "hand_over"]), name="counterparty_list_direction_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class MatchState(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    UNCERTAIN = "uncertain", _("Uncertain")
+    NOT_FOUND = "not_found", _("Not found")
+
+
+class RowDecision(models.TextChoices):
+    UNDECIDED = "", _("Not decided")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CORRECTED = "corrected", _("Corrected by hand")
+    NOT_OURS = "not_ours", _("Not on our records")
+
+
+class CounterpartyRow(models.Model):
+    """One row of the other side's list: their spelling, our best match, and the coordinator's decision."""
+
+    counterparty_list = models.ForeignKey(CounterpartyList, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("row"))
+    surname = models.CharField(_("surname"), max_length=150)
+    given_name = models.CharField(_("given name"), max_length=150)
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    date_of_birth = models.CharField(_("date of birth"), max_length=32, blank=True)
+    service_number = models.CharField(_("personal or serial number"), max_length=64, blank=True)
+    state = models.CharField(_("match"), max_length=16, choices=MatchState.choices)
+    candidate = models.ForeignKey(
+        Prisoner, verbose_name=_("best match"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=RowDecision.choices, blank=True, default=RowDecision.UNDECIDED
+    )
+    prisoner = models.ForeignKey(
+        Prisoner, verbose_name=_("prisoner"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("row of the other side's list")
+        verbose_name_plural = _("rows of the other side's list")
+        ordering = ["counterparty_list", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["counterparty_list", "line"], name="counterparty_row_line_unique"),
+            models.UniqueConstraint(
+                fields=["counterparty_list", "prisoner"],
+                condition=Q(prisoner__isnull=False),
+                name="counterparty_row_prisoner_once",
+            ),
+            models.CheckConstraint(condition=Q(state__in=MatchState.values), name="counterparty_row_state_valid"),
+            models.CheckConstraint(
+                condition=Q(decision__in=RowDecision.values), name="counterparty_row_decision_valid"
+            ),
+            # A confirmed or corrected row names our record; "not ours" and undecided rows name none.
+            models.CheckConstraint(
+                condition=(Q(decision__in=["confirmed", "corrected"]) & Q(prisoner__isnull=False))
+                | (Q(decision__in=["", "not_ours"]) & Q(prisoner__isnull=True)),
+                name="counterparty_row_decision_names_prisoner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.counterparty_list_id}:{self.line}"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)

@@ -3,10 +3,12 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.audit import audit_record
 from core.concurrency import lock_for_update, require_reason, validated
 from core.errors import DomainError
+from exchanges import priority
 from exchanges.models import (
     Direction,
     EntryOutcome,
@@ -16,10 +18,14 @@ from exchanges.models import (
     ExchangeStatusChange,
     InclusionRelease,
 )
+from exchanges.selectors import exchange_reconcile_pending
 from exchanges.transitions import MACHINE
 from notifications.outbox import outbox_batch, outbox_enqueue
 from prisoners.models import CaseStatus, Prisoner, Source
 from prisoners.services import prisoner_set_status
+
+# The most people one "assemble" may propose at once.
+ASSEMBLE_MAX = 5000
 
 
 @transaction.atomic
@@ -80,6 +86,30 @@ def _refuse_if_in_another_open_exchange(prisoner: Prisoner) -> None:
         )
 
 
+def _refuse_if_ineligible(prisoner: Prisoner, *, exchange: Exchange, direction: str) -> None:
+    why = priority.ineligibility(prisoner, exchange=exchange, direction=direction)
+    if why is not None:
+        raise DomainError(why, code="ineligible", fields={"prisoner": [str(why)]})
+
+
+def _refuse_unknown_direction(direction: str) -> None:
+    if direction not in Direction.values:
+        raise DomainError(
+            _("Choose whether we receive or hand over this person."),
+            fields={"direction": [str(_("Choose whether we receive or hand over this person."))]},
+        )
+
+
+def _next_position(exchange: Exchange, direction: str) -> int:
+    last = exchange.entries.filter(direction=direction).order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+def _entry_changed(exchange: Exchange) -> None:
+    exchange.version += 1
+    exchange.save(update_fields=["version"])
+
+
 @transaction.atomic
 def exchange_entry_add(
     *,
@@ -87,24 +117,23 @@ def exchange_entry_add(
     prisoner: Prisoner,
     direction: str,
     actor,
-    priority_category: str = "",
-    priority_score=0,
     reason: str = "",
 ) -> ExchangeEntry:
-    """Put a prisoner on an open exchange's list."""
+    """Put an eligible prisoner on an open exchange's list, at its end, ranked by the exchange's rules."""
     exchange = lock_for_update(exchange)
     _refuse_if_closed(exchange)
-    if direction not in Direction.values:
-        raise DomainError(_("Choose whether we receive or hand over this person."), fields={"direction": []})
+    _refuse_unknown_direction(direction)
+    _refuse_if_ineligible(prisoner, exchange=exchange, direction=direction)
     _refuse_if_in_another_open_exchange(prisoner)
-    position = exchange.entries.filter(direction=direction).count() + 1
+    ranked = priority.rank_of(prisoner, priority.weights_of(exchange), timezone.localdate())
     entry = ExchangeEntry(
         exchange=exchange,
         prisoner=prisoner,
         direction=direction,
-        priority_category=priority_category,
-        priority_score=priority_score,
-        position=position,
+        priority_category=ranked.category,
+        priority_score=ranked.score,
+        priority_reasons=ranked.reasons,
+        position=_next_position(exchange, direction),
         added_by=actor,
     )
     try:
@@ -118,8 +147,7 @@ def exchange_entry_add(
             code="already_in_open_exchange",
             fields={"prisoner": [str(_("Already in an open exchange."))]},
         ) from None
-    exchange.version += 1
-    exchange.save(update_fields=["version"])
+    _entry_changed(exchange)
     audit_record(
         actor=actor,
         action="exchange.entry_added",
@@ -128,6 +156,177 @@ def exchange_entry_add(
         changes={"prisoner": prisoner.pk, "direction": direction},
     )
     return entry
+
+
+@transaction.atomic
+def exchange_assemble(*, exchange: Exchange, direction: str, count: int, actor) -> list[ExchangeEntry]:
+    """Fill the list of ``direction`` up to ``count`` people with the highest-ranked of the pool.
+
+    Whoever is on the list already stays where he is, pinned or not; the
+    newcomers follow in the order of the rules. Returns the entries added.
+    """
+    exchange = lock_for_update(exchange)
+    _refuse_if_closed(exchange)
+    _refuse_unknown_direction(direction)
+    if not 1 <= count <= ASSEMBLE_MAX:
+        message = _("Enter a number of people from 1 to %(max)d.") % {"max": ASSEMBLE_MAX}
+        raise DomainError(message, code="invalid_count", fields={"count": [str(message)]})
+    listed = exchange.entries.filter(direction=direction).exclude(outcome=EntryOutcome.WITHDRAWN).count()
+    wanted = count - listed
+    if wanted <= 0:
+        return []
+    on_list = exchange.entries.values_list("prisoner_id", flat=True)
+    ranked = priority.ranked_pool(exchange, direction, limit=wanted, exclude_ids=set(on_list))
+    position = _next_position(exchange, direction)
+    entries = [
+        ExchangeEntry(
+            exchange=exchange,
+            prisoner_id=rank.prisoner_id,
+            direction=direction,
+            priority_category=rank.category,
+            priority_score=rank.score,
+            priority_reasons=rank.reasons,
+            position=position + index,
+            added_by=actor,
+        )
+        for index, rank in enumerate(ranked)
+    ]
+    try:
+        with transaction.atomic():
+            ExchangeEntry.objects.bulk_create(entries)
+    except IntegrityError:
+        raise DomainError(
+            _(
+                "Someone put some of these people on another open exchange while the list was assembled. "
+                "Nothing was added: assemble again."
+            ),
+            code="already_in_open_exchange",
+        ) from None
+    _entry_changed(exchange)
+    audit_record(
+        actor=actor,
+        action="exchange.assembled",
+        target=exchange,
+        changes={"direction": direction, "count": count, "added": [entry.prisoner_id for entry in entries]},
+    )
+    return entries
+
+
+def _locked_entry(entry: ExchangeEntry) -> tuple[ExchangeEntry, Exchange]:
+    exchange = lock_for_update(entry.exchange)
+    entry = ExchangeEntry.objects.select_for_update(of=("self",)).select_related("prisoner").get(pk=entry.pk)
+    _refuse_if_closed(exchange)
+    return entry, exchange
+
+
+def _renumber(exchange: Exchange, direction: str, order: list[int]) -> None:
+    """Give the entries of ``order`` (ids) the positions 1, 2, … in one statement."""
+    entries = list(ExchangeEntry.objects.filter(pk__in=order))
+    by_id = {entry.pk: entry for entry in entries}
+    for position, pk in enumerate(order, start=1):
+        by_id[pk].position = position
+    ExchangeEntry.objects.bulk_update(entries, ["position"])
+
+
+@transaction.atomic
+def exchange_entry_remove(*, entry: ExchangeEntry, actor, reason: str = "") -> None:
+    """Take a person off a list that families have not been told of; after that, withdraw him instead."""
+    entry, exchange = _locked_entry(entry)
+    if exchange.inclusion_released_at is not None or entry.outcome != EntryOutcome.PENDING:
+        raise DomainError(
+            _("%(prisoner)s cannot be removed: the list was released to families or he has an outcome. Withdraw him.")
+            % {"prisoner": entry.prisoner.full_name},
+            code="withdraw_instead",
+        )
+    prisoner_id, direction = entry.prisoner_id, entry.direction
+    entry.delete()
+    order = list(exchange.entries.filter(direction=direction).order_by("position", "id").values_list("pk", flat=True))
+    _renumber(exchange, direction, order)
+    _entry_changed(exchange)
+    audit_record(
+        actor=actor,
+        action="exchange.entry_removed",
+        target=exchange,
+        reason=reason.strip(),
+        changes={"prisoner": prisoner_id, "direction": direction},
+    )
+
+
+@transaction.atomic
+def exchange_entry_pin(*, entry: ExchangeEntry, pinned: bool, actor) -> ExchangeEntry:
+    """Pin a person to his place: re-ranking leaves him there, and the coordinator sees he was placed by hand."""
+    entry, exchange = _locked_entry(entry)
+    entry.pinned = pinned
+    entry.save(update_fields=["pinned"])
+    _entry_changed(exchange)
+    audit_record(
+        actor=actor,
+        action="exchange.entry_pinned" if pinned else "exchange.entry_unpinned",
+        target=exchange,
+        changes={"prisoner": entry.prisoner_id},
+    )
+    return entry
+
+
+@transaction.atomic
+def exchange_entry_move(*, entry: ExchangeEntry, position: int, actor) -> ExchangeEntry:
+    """Move a person to ``position`` on his side of the list; the others close up around him."""
+    entry, exchange = _locked_entry(entry)
+    order = [
+        pk
+        for pk in exchange.entries.filter(direction=entry.direction)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+        if pk != entry.pk
+    ]
+    if not 1 <= position <= len(order) + 1:
+        message = _("Choose a place from 1 to %(last)d.") % {"last": len(order) + 1}
+        raise DomainError(message, code="invalid_position", fields={"position": [str(message)]})
+    old = entry.position
+    order.insert(position - 1, entry.pk)
+    _renumber(exchange, entry.direction, order)
+    _entry_changed(exchange)
+    audit_record(
+        actor=actor,
+        action="exchange.entry_moved",
+        target=exchange,
+        changes={"prisoner": entry.prisoner_id, "position": {"old": old, "new": position}},
+    )
+    entry.refresh_from_db()
+    return entry
+
+
+@transaction.atomic
+def exchange_rerank(*, exchange: Exchange, weights: dict, actor) -> Exchange:
+    """Weigh the priority rules anew and re-sort each side of the list by them; pinned people keep their places."""
+    exchange = lock_for_update(exchange)
+    _refuse_if_closed(exchange)
+    old = priority.weights_of(exchange)
+    exchange.priority_weights = weights
+    today = timezone.localdate()
+    for direction in Direction.values:
+        entries = list(exchange.entries.filter(direction=direction).select_related("prisoner").order_by("position"))
+        for entry in entries:
+            rank = priority.rank_of(entry.prisoner, weights, today)
+            entry.priority_category, entry.priority_score, entry.priority_reasons = (
+                rank.category,
+                rank.score,
+                rank.reasons,
+            )
+            entry.rank_key = rank.sort_key()
+        free = iter(sorted((e for e in entries if not e.pinned), key=lambda e: e.rank_key, reverse=True))
+        ordered = [entry if entry.pinned else next(free) for entry in entries]
+        for position, entry in enumerate(ordered, start=1):
+            entry.position = position
+        ExchangeEntry.objects.bulk_update(
+            entries, ["priority_category", "priority_score", "priority_reasons", "position"]
+        )
+    exchange.version += 1
+    exchange.save(update_fields=["priority_weights", "version"])
+    audit_record(
+        actor=actor, action="exchange.reranked", target=exchange, changes={"weights": {"old": old, "new": weights}}
+    )
+    return exchange
 
 
 @transaction.atomic
@@ -167,6 +366,21 @@ def exchange_entry_set_outcome(*, entry: ExchangeEntry, outcome: str, actor, rea
         changes={"prisoner": entry.prisoner_id, "outcome": {"old": old, "new": outcome}},
     )
     return entry
+
+
+def _refuse_if_unreconciled(exchange: Exchange) -> None:
+    """The agreed list is the reconciled one: every row of the other side's latest list must be decided."""
+    undecided = exchange_reconcile_pending(exchange)
+    if undecided:
+        raise DomainError(
+            ngettext(
+                "Reconcile the other side's list first: %(count)d row is not decided.",
+                "Reconcile the other side's list first: %(count)d rows are not decided.",
+                undecided,
+            )
+            % {"count": undecided},
+            code="not_reconciled",
+        )
 
 
 def _complete(exchange: Exchange, *, actor) -> list[int]:
@@ -215,6 +429,8 @@ def exchange_set_status(
     is_reversal = MACHINE.check(old=exchange.status, new=new_status, reason=reason)
     if new_status == ExchangeStatus.CANCELLED:
         require_reason(reason, _("Say why the exchange is cancelled."))
+    if new_status == ExchangeStatus.AGREED:
+        _refuse_if_unreconciled(exchange)
     now = timezone.now()
     returned = []
     changed_fields = ["status", "status_changed_at", "version"]

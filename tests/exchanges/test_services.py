@@ -101,9 +101,8 @@ def test_it_adds_prisoners_to_the_list_in_order(cole):
 
     first = _add(exchange, _registered(), cole)
     second = _add(exchange, _registered(), cole)
-    handed_over = exchange_entry_add(
-        exchange=exchange, prisoner=_registered(), direction=Direction.HAND_OVER, actor=cole
-    )
+    theirs = PrisonerFactory(status=CaseStatus.REGISTERED, party=exchange.other_party, holding_party=exchange.our_party)
+    handed_over = exchange_entry_add(exchange=exchange, prisoner=theirs, direction=Direction.HAND_OVER, actor=cole)
 
     assert [first.position, second.position, handed_over.position] == [1, 2, 1]
     assert all(entry.holds_prisoner for entry in exchange.entries.all())
@@ -279,8 +278,10 @@ def test_it_completes_an_exchange_and_returns_everyone_recorded_as_returned(cole
 
 def test_it_does_not_move_a_prisoner_already_returned(cole):
     exchange = _exchange(cole)
-    prisoner = PrisonerFactory(status=CaseStatus.RETURNED)
+    prisoner = _registered()
     exchange_entry_set_outcome(entry=_add(exchange, prisoner, cole), outcome=EntryOutcome.RETURNED, actor=cole)
+    # Released by other means while the exchange was negotiated.
+    Prisoner.objects.filter(pk=prisoner.pk).update(status=CaseStatus.RETURNED)
 
     exchange_set_status(exchange=_agree(exchange, cole), new_status=ExchangeStatus.COMPLETED, actor=cole)
 

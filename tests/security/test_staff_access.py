@@ -14,10 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from core.models import AuditEvent
+from exchanges.models import CounterpartyList, CounterpartyRow, EntryOutcome, MatchState
 from families.models import RegistrationRequest
 from families.services import relationship_create
 from prisoners.models import NameVariant, OfficialSubmission, Prisoner
-from tests.factories import PrisonerFactory, RegistrationRequestFactory
+from tests.factories import ExchangeEntryFactory, ExchangeFactory, PrisonerFactory, RegistrationRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,16 @@ def case(olena, carol):
         submitted_on="2026-01-05",
         acknowledgement_due_on="2026-01-19",
     )
+    exchange = ExchangeFactory()
+    their_list = CounterpartyList.objects.create(exchange=exchange, original_name="their-list.csv")
     return {
+        "exchange": exchange,
+        # With an outcome, the entry cannot be removed by the staff's own tour of the URLs.
+        "entry": ExchangeEntryFactory(exchange=exchange, prisoner=PrisonerFactory(), outcome=EntryOutcome.DECLINED),
+        "counterparty_list": their_list,
+        "row": CounterpartyRow.objects.create(
+            counterparty_list=their_list, line=2, surname="Testov", given_name="Ivan", state=MatchState.NOT_FOUND
+        ),
         "prisoner": prisoner,
         "request": request,
         "relationship": relationship,
@@ -67,7 +77,9 @@ def case(olena, carol):
     }
 
 
-OWNERS = {"submissions": "submission", "relationships": "relationship"}
+OWNERS = {"submissions": "submission", "relationships": "relationship", "exchanges": "exchange"}
+# URL arguments other than ``pk`` and ``reference``: the case's record each names.
+ARGUMENTS = {"variant_id": "variant", "entry_id": "entry", "list_id": "counterparty_list", "row_id": "row"}
 
 
 def url_for(name: str, args: tuple[str, ...], segment: str, case) -> str:
@@ -75,8 +87,10 @@ def url_for(name: str, args: tuple[str, ...], segment: str, case) -> str:
     for arg in args:
         if arg == "reference":
             kwargs[arg] = case["request"].reference
-        elif arg == "variant_id":
-            kwargs[arg] = case["variant"].pk
+        elif arg in ARGUMENTS:
+            kwargs[arg] = case[ARGUMENTS[arg]].pk
+        elif arg == "fmt":
+            kwargs[arg] = "csv"
         elif arg == "pk":
             kwargs[arg] = case[OWNERS.get(segment, "prisoner")].pk
         else:

@@ -15,7 +15,6 @@ import datetime
 import random
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -30,7 +29,13 @@ from core.audit import audit_record
 from core.demo_names import DemoName, demo_name, demo_relative_name
 from core.roles import Role
 from exchanges.models import Direction, EntryOutcome, ExchangeEntry, ExchangeStatus
-from exchanges.services import exchange_create, exchange_entry_add, exchange_entry_set_outcome, exchange_set_status
+from exchanges.services import (
+    exchange_assemble,
+    exchange_create,
+    exchange_entry_add,
+    exchange_entry_set_outcome,
+    exchange_set_status,
+)
 from families.models import (
     FamilyMember,
     Language,
@@ -411,7 +416,7 @@ class DemoSeed:
             "place_of_internment": self._internment(side) if held and plan != "returned_escaped" else "",
             "health_status": health,
             "health_notes": rng.choice(HEALTH_NOTES[health]) if health in HEALTH_NOTES else "",
-            "repatriation_consent": self._consent(plan),
+            "repatriation_consent": self._consent(plan, side),
         }
         if side == "opposing":
             source, reason = Source.OFFICIAL_LIST, "Taken prisoner by our forces; recorded from the capture report."
@@ -450,8 +455,9 @@ class DemoSeed:
             )
         return f"POW camp No. {self.rng.randint(1, 3)}, {self.rng.choice(OWN_TOWNS)} ({OWN.short})"
 
-    def _consent(self, plan: str) -> str:
-        if plan == "declined":
+    def _consent(self, plan: str, side: str) -> str:
+        # Ours told the ICRC beforehand; theirs refuse at the exchange point, which the entry's outcome records.
+        if plan == "declined" and side == "own":
             return RepatriationConsent.DECLINES
         if plan in ("registered", "exchange_a", "returned_released") and self.rng.random() < 0.5:
             return RepatriationConsent.CONSENTS
@@ -585,24 +591,9 @@ class DemoSeed:
         self._set_status(record, CaseStatus.MERGED, Source.CASEWORKER, reason, merged_into=original)
         return record
 
-    def _priority(self, record: DemoRecord) -> tuple[str, Decimal]:
-        prisoner = record.prisoner
-        days_held = (self.today - prisoner.capture_date).days if prisoner.capture_date else 0
-        if prisoner.is_seriously_wounded_or_sick:
-            return "seriously_wounded_or_sick", Decimal(100 + days_held // 30)
-        if days_held > 365:
-            return "long_captivity", Decimal(50 + days_held // 30)
-        return "general", Decimal(days_held // 30)
-
     def _entry_add(self, exchange, record: DemoRecord, direction: str) -> ExchangeEntry:
-        category, score = self._priority(record)
         return exchange_entry_add(
-            exchange=exchange,
-            prisoner=record.prisoner,
-            direction=direction,
-            actor=self.coordinator,
-            priority_category=category,
-            priority_score=score,
+            exchange=exchange, prisoner=record.prisoner, direction=direction, actor=self.coordinator
         )
 
     def exchange_completed_create(self):
@@ -665,17 +656,15 @@ class DemoSeed:
         )
         receive_count = max(3, round(self.prisoner_count * 0.05))
         hand_over_count = max(1, round(self.prisoner_count * 0.017))
-        by_priority = sorted(
-            (r for r in self.records if r.side == "own" and r.prisoner.status == CaseStatus.REGISTERED),
-            key=lambda r: self._priority(r)[1],
-            reverse=True,
+        # Assembled as a coordinator would: the top of the pool by the priority rules.
+        received = exchange_assemble(
+            exchange=exchange, direction=Direction.RECEIVE, count=receive_count, actor=self.coordinator
         )
-        ours = [r for r in self.records if r.side == "opposing" and r.prisoner.status == CaseStatus.REGISTERED]
-        self.exchange_b_receive = by_priority[:receive_count]
-        for record in self.exchange_b_receive:
-            self._entry_add(exchange, record, Direction.RECEIVE)
-        for record in ours[:hand_over_count]:
-            self._entry_add(exchange, record, Direction.HAND_OVER)
+        exchange_assemble(
+            exchange=exchange, direction=Direction.HAND_OVER, count=hand_over_count, actor=self.coordinator
+        )
+        on_list = {entry.prisoner_id for entry in received}
+        self.exchange_b_receive = [record for record in self.records if record.prisoner.pk in on_list]
         return self._exchange_move(
             exchange, ExchangeStatus.PROPOSED, "List sent to the other side through the mediator."
         )
