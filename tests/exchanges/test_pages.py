@@ -15,7 +15,6 @@ from exchanges.services import exchange_assemble, exchange_create
 from prisoners.models import CaseStatus, HealthStatus
 from tests.factories import OpposingPartyFactory, PartyFactory, PrisonerFactory
 
-
 # The other side's spelling of Чистяков Николай, born 17 May 1990.
 THEIR_LIST = b"surname,given_name,date_of_birth\nChistiakov,Mykola,1990-05-17\n"
 
