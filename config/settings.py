@@ -332,6 +332,13 @@ SPECTACULAR_SETTINGS = {
         "ConfidenceEnum": "prisoners.models.Confidence",
         "RequestStatusEnum": "families.models.RequestStatus",
         "RelationshipKindEnum": "families.models.RelationshipKind",
+        "MatchDecisionEnum": "prisoners.models.MatchDecision",
+        "MessageDirectionEnum": "families.models.MessageDirection",
+        "ExchangeStatusEnum": "exchanges.models.ExchangeStatus",
+        "ExchangeDirectionEnum": "exchanges.models.Direction",
+        "EntryOutcomeEnum": "exchanges.models.EntryOutcome",
+        "MatchStateEnum": "exchanges.models.MatchState",
+        "RowDecisionEnum": "exchanges.models.RowDecision",
     },
 }
 

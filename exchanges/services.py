@@ -123,6 +123,8 @@ def exchange_entry_add(
     exchange = lock_for_update(exchange)
     _refuse_if_closed(exchange)
     _refuse_unknown_direction(direction)
+    # Eligibility is judged on the record as stored, not on the caller's copy of it.
+    prisoner = Prisoner.objects.get(pk=prisoner.pk)
     _refuse_if_ineligible(prisoner, exchange=exchange, direction=direction)
     _refuse_if_in_another_open_exchange(prisoner)
     ranked = priority.rank_of(prisoner, priority.weights_of(exchange), timezone.localdate())

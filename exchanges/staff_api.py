@@ -475,7 +475,9 @@ class CounterpartyListApi(ReadOrManage, StaffApiView):
 class CounterpartyRowDecideApi(ReadOrManage, StaffApiView):
     @extend_schema_serializer(component_name="StaffCounterpartyDecision")
     class InputSerializer(serializers.Serializer):
-        decision = serializers.ChoiceField(choices=[choice for choice in RowDecision.choices if choice[0]])
+        decision = serializers.ChoiceField(
+            choices=RowDecision.choices, help_text=_("confirmed, corrected or not_ours.")
+        )
         prisoner = serializers.PrimaryKeyRelatedField(
             queryset=Prisoner.objects.all(),
             required=False,

@@ -21,6 +21,7 @@ from notifications.models import Channel, Notification, NotificationKind
 from prisoners.models import (
     CaseEvent,
     CaseEventKind,
+    CaseStatus,
     Evidence,
     EvidenceKind,
     NameScript,
@@ -77,6 +78,9 @@ def records(prisoner, olena, carol, cole, own_party, other_party):
     request, _code = registration_request_file(filed_by=olena, actor=olena.user, data=request_data(), consent=True)
     relationship_create(family_member=olena, prisoner=prisoner, kind=RelationshipKind.MOTHER, actor=carol)
     exchange = exchange_create(actor=cole, title="Exchange 1", our_party=own_party, other_party=other_party)
+    # Only a registered prisoner goes on an exchange list.
+    Prisoner.objects.filter(pk=prisoner.pk).update(status=CaseStatus.REGISTERED)
+    prisoner.refresh_from_db()
     exchange_entry_add(exchange=exchange, prisoner=prisoner, direction=Direction.RECEIVE, actor=cole)
     Notification.objects.create(
         key=f"request-update:{request.pk}:user:{olena.user.pk}:email",

@@ -337,7 +337,9 @@ def test_it_tells_the_families_when_a_list_is_released(
     son.status = CaseStatus.REGISTERED
     son.save()
     exchange_entry_add(exchange=exchange, prisoner=son, direction=Direction.RECEIVE, actor=cole)
-    handed_over = PrisonerFactory(status=CaseStatus.REGISTERED)
+    handed_over = PrisonerFactory(
+        status=CaseStatus.REGISTERED, party=exchange.other_party, holding_party=exchange.our_party
+    )
     exchange_entry_add(exchange=exchange, prisoner=handed_over, direction=Direction.HAND_OVER, actor=cole)
     assert smtp_server.mailbox.messages == []
 
