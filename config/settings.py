@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "django_ratelimit",
     "core",
     "prisoners",
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.security.StaffIdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a throttled request into RATELIMIT_VIEW's 429 page.
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -157,6 +161,15 @@ REQUEST_REVIEW_DAYS = env_int("REQUEST_REVIEW_DAYS", 7)
 SUBMISSION_ACKNOWLEDGEMENT_DAYS = env_int("SUBMISSION_ACKNOWLEDGEMENT_DAYS", 14)
 SUBMISSION_CONFIRMATION_DAYS = env_int("SUBMISSION_CONFIRMATION_DAYS", 30)
 
+# Retention, in days (README, "Retention"; families.retention). A request that
+# ended rejected or withdrawn loses its personal data and evidence files this
+# long after it closed; a prisoner who came home this long ago loses the
+# family's contacts (the person to inform, the e-mail and phone given on
+# requests, and the phone and Telegram of relatives tied to no other case).
+# Reference, statuses, dates and counts stay, anonymous.
+RETENTION_CLOSED_REQUEST_DAYS = env_int("RETENTION_CLOSED_REQUEST_DAYS", 365)
+RETENTION_RETURNED_CONTACT_DAYS = env_int("RETENTION_RETURNED_CONTACT_DAYS", 730)
+
 # Accounts (django-allauth). Families sign up with an e-mail address they
 # must confirm; staff accounts are made by administrators and sign in with a
 # user name or e-mail.
@@ -172,6 +185,19 @@ ACCOUNT_ADAPTER = "families.accounts.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "families.accounts.user_display"
 ACCOUNT_FORMS = {"signup": "families.accounts.SignupForm"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Failed sign-ins: five for one account in 15 minutes lock it for the rest of
+# them, and ten a minute from one address stop it, whatever accounts it tries.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
+
+# Two-factor sign-in (allauth MFA). Staff must have a second factor
+# (core.security); families may add one. Secrets are encrypted with a key
+# derived from SECRET_KEY: changing SECRET_KEY means setting them up again.
+MFA_ADAPTER = "core.security.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Homecoming"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# A staff session ends after this many minutes without a request.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
 
 # The cache holds rate-limit counters, so it must be shared by every web
 # process: Redis in production. Unset, each process keeps its own (the
@@ -282,6 +308,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notifications_sweep_task",
         "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
     },
+    # Personal data past its retention period, erased once a day (families.retention).
+    "retention-apply": {"task": "families.tasks.retention_apply_task", "schedule": 24 * 60 * 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -357,6 +385,21 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: pages load their scripts and styles
+# from our own static files, and data for scripts comes in json_script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # allauth draws the QR code for authenticator apps as a data: image.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # `make bench-pages` measures pages beside a bare view at /bench/bare, which
 # exists only while this is on.

@@ -8,6 +8,7 @@ audit. The few writes the admin allows are audited here.
 
 from allauth.account import admin as allauth_admin
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenProxy
 
 from core.audit import audit_record
-from core.models import AuditChainHead, AuditEvent
+from core.models import AuditChainHead, AuditEvent, SignInEvent
 from core.roles import Capability, Role, user_can
 
 User = get_user_model()
@@ -205,4 +206,30 @@ class EmailAddressAdmin(RoleAdminMixin, allauth_admin.EmailAddressAdmin):
     """Sign-in addresses. Administrators may mark one confirmed for a person who cannot receive mail."""
 
     admin_can_change = True
+    actions = None
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Who has which second factor. The secrets themselves are never shown."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    actions = None
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(RoleAdminMixin, admin.ModelAdmin):
+    list_display = ("occurred_at", "user", "step", "succeeded", "ip_address")
+    list_filter = ("succeeded", "step")
+    search_fields = ("user__username", "=ip_address")
+    list_select_related = ("user",)
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
     actions = None

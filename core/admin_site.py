@@ -1,35 +1,36 @@
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Capability, user_can
-
-
-class AdminLoginForm(AdminAuthenticationForm):
-    """Lets in administrators by their role, not by Django's ``is_staff`` flag."""
-
-    def confirm_login_allowed(self, user):
-        AuthenticationForm.confirm_login_allowed(self, user)
-        if not user_can(user, Capability.USE_ADMIN):
-            raise ValidationError(
-                self.error_messages["invalid_login"],
-                code="invalid_login",
-                params={"username": self.username_field.verbose_name},
-            )
+from core.security import second_factor_passed
 
 
 class HomecomingAdminSite(admin.AdminSite):
     """The administration site, open to administrators only.
 
-    Caseworkers and coordinators work in the staff pages, not here.
+    Caseworkers and coordinators work in the staff pages, not here. Signing in
+    happens on the site's own sign-in page, which asks for the second factor:
+    the admin's password-only form is never shown.
     """
 
     site_header = _("Homecoming administration")
     site_title = _("Homecoming administration")
     index_title = _("Records and accounts")
-    login_form = AdminLoginForm
 
     def has_permission(self, request):
-        return user_can(request.user, Capability.USE_ADMIN)
+        return user_can(request.user, Capability.USE_ADMIN) and second_factor_passed(request)
+
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            if self.has_permission(request):
+                return redirect("admin:index")
+            if user_can(request.user, Capability.USE_ADMIN):
+                return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': reverse('admin:index')})}")
+            raise PermissionDenied
+        # allauth checks that ``next`` stays on this site.
+        next_url = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")

@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Homecoming")
 
+    def ready(self):
+        from core import security  # noqa: F401 (connects the sign-in signal receivers)
+
 
 class HomecomingAdminConfig(admin_apps.AdminConfig):
     default = False

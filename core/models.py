@@ -107,3 +107,34 @@ class StatusChangeBase(OutboxRow):
                 name="%(app_label)s_%(class)s_reversal_has_reason",
             ),
         ]
+
+
+class SignInStep(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    SECOND_FACTOR = "second_factor", _("Second factor")
+
+
+class SignInEvent(models.Model):
+    """One attempt to sign in to an account, shown to its owner.
+
+    Only attempts that name an existing account are kept; the address and
+    browser are what the owner needs to recognise a sign-in that was not theirs.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="sign_ins"
+    )
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+    step = models.CharField(_("step"), max_length=16, choices=SignInStep.choices, default=SignInStep.PASSWORD)
+    succeeded = models.BooleanField(_("succeeded"))
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["user", "-occurred_at"], name="sign_in_user_idx")]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} user:{self.user_id} {'ok' if self.succeeded else 'failed'}"

@@ -4,20 +4,25 @@ Caseworkers, coordinators and administrators reach it. Anyone else learns
 nothing of it: an anonymous visitor is asked to sign in (401), a signed-in
 family member or an account without a role gets 404, as for a page that does
 not exist. A staff member whose role does not include an action gets 403 with
-the reason.
+the reason. A staff account without a second factor is sent to set one up
+before anything else (``core.security``).
 """
 
 from functools import wraps
 
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
 from core.roles import Capability, is_staff_member, user_can
+from core.security import api_second_factor_passed, second_factor_passed
 
 # What a page or endpoint refuses a staff member who lacks its capability.
 REFUSALS = {
@@ -30,6 +35,15 @@ REFUSALS = {
     Capability.MANAGE_EXCHANGES: _("Only coordinators assemble exchange lists and record their outcomes."),
     Capability.VIEW_EXCHANGES: _("Your role does not include reading exchanges."),
 }
+SECOND_FACTOR_REQUIRED = _(
+    "Staff accounts sign in with a second factor. Set up an authenticator app to reach the staff workspace."
+)
+
+
+def second_factor_setup(request):
+    """Where a staff member without a second factor is sent, to come back to the page asked for."""
+    messages.warning(request, SECOND_FACTOR_REQUIRED)
+    return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
 
 
 def staff_page(capability: str | None = None):
@@ -43,6 +57,8 @@ def staff_page(capability: str | None = None):
                 return render(request, "staff/sign_in_required.html", status=401)
             if not is_staff_member(user):
                 raise Http404
+            if not second_factor_passed(request):
+                return second_factor_setup(request)
             if capability is not None and not user_can(user, capability):
                 return render(request, "staff/forbidden.html", {"reason": REFUSALS.get(capability, "")}, status=403)
             return view(request, *args, **kwargs)
@@ -70,6 +86,8 @@ def staff_permission(capability: str | None = None) -> type[BasePermission]:
                 return False
             if not is_staff_member(user):
                 raise NotFound
+            if not api_second_factor_passed(request):
+                raise PermissionDenied(SECOND_FACTOR_REQUIRED)
             return capability is None or user_can(user, capability)
 
     StaffPermission.__name__ = f"Staff{capability or 'Member'}Permission"

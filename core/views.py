@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -13,6 +14,17 @@ log = logging.getLogger(__name__)
 @require_GET
 def home(request):
     return render(request, "home.html")
+
+
+SIGN_IN_HISTORY_LENGTH = 50
+
+
+@login_required
+@require_GET
+def sign_in_history(request):
+    """The account's latest sign-ins and failed attempts, for its owner to spot one that was not theirs."""
+    events = request.user.sign_ins.all()[:SIGN_IN_HISTORY_LENGTH]
+    return render(request, "account/sign_in_history.html", {"events": events, "length": SIGN_IN_HISTORY_LENGTH})
 
 
 def _database_state() -> str:

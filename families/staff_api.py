@@ -7,6 +7,7 @@ and nothing has changed.
 """
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from core.audit import audit_record
 from core.errors import DomainError
 from core.roles import Capability
 from core.staff import StaffApiView, staff_permission
@@ -326,7 +328,10 @@ class RequestDetailApi(StaffApiView):
         responses={200: RequestDetailSerializer, **READ_RESPONSES},
     )
     def get(self, request, reference):
-        return Response(RequestDetailSerializer(registration_request_for_staff(reference=reference)).data)
+        registration_request = registration_request_for_staff(reference=reference)
+        with transaction.atomic():
+            audit_record(actor=request.user, action="request.viewed", target=registration_request)
+        return Response(RequestDetailSerializer(registration_request).data)
 
 
 class RequestAssignApi(StaffApiView):

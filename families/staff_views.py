@@ -8,6 +8,7 @@ has changed.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.audit import audit_record
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.roles import Capability, user_can
@@ -87,8 +89,13 @@ def _action_forms(registration_request: RegistrationRequest) -> dict:
 
 
 def _render_review(request, registration_request: RegistrationRequest, *, refused: tuple[str, Form] | None = None):
-    """The review page. ``refused`` is the name and form of an action just refused: shown with its errors, as 400."""
+    """The review page. ``refused`` is the name and form of an action just refused: shown with its errors, as 400.
+
+    Every rendering is a read of a family's request, and is in the audit trail.
+    """
     refused_name, refused_form = refused or ("", None)
+    with transaction.atomic():
+        audit_record(actor=request.user, action="request.viewed", target=registration_request)
     may_verify = user_can(request.user, Capability.VERIFY_RELATIONSHIPS)
     forms = {}
     if user_can(request.user, Capability.REVIEW_REQUESTS):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("my/requests/<str:reference>/answer/", cases.request_answer, name="request_answer"),
     path("my/requests/<str:reference>/withdraw/", cases.request_withdraw, name="request_withdraw"),
     path("my/profile/", account.profile, name="profile"),
+    path("my/profile/data.json", account.profile_data, name="profile_data"),
     path("my/profile/delete/", account.profile_delete, name="profile_delete"),
     path("language/", account.set_language, name="set_language"),
     path("track/", lookup.lookup, name="lookup"),

@@ -6,6 +6,8 @@ from django.views.decorators.http import require_GET
 
 from core.audit import audit_record
 from core.roles import Capability, user_can
+from core.security import second_factor_passed
+from core.staff import second_factor_setup
 from prisoners.models import Evidence, EvidenceKind
 
 
@@ -18,6 +20,8 @@ def evidence_file(request, evidence_id: int):
     """
     if not (user_can(request.user, Capability.VIEW_PRISONERS) or user_can(request.user, Capability.REVIEW_REQUESTS)):
         raise Http404
+    if not second_factor_passed(request):
+        return second_factor_setup(request)
     evidence = Evidence.objects.filter(pk=evidence_id, kind=EvidenceKind.FILE).first()
     if evidence is None:
         raise Http404

@@ -14,6 +14,7 @@ import shutil
 import pytest
 
 from core.roles import Role
+from tests.browser import browser_page
 from tests.factories import FamilyMemberFactory, UserFactory
 
 
@@ -103,11 +104,8 @@ def chromium():
 @pytest.fixture
 def phone(chromium, live_server):
     """A page in a phone-sized window; ``phone.base`` is the live server's address."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
-    page = context.new_page()
-    page.base = live_server.url
-    yield page
-    context.close()
+    with browser_page(chromium, live_server.url, width=390, height=844) as page:
+        yield page
 
 
 @pytest.fixture(autouse=True)

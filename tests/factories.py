@@ -4,16 +4,26 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role
 from exchanges.models import Direction, Exchange, ExchangeEntry
 from families.models import FamilyMember, Language, RegistrationRequest, RelationshipKind
 from prisoners.models import Party, PartyKind, Prisoner
 
 User = get_user_model()
+
+# The authenticator app of every test staff account: a fixed secret, so tests can type the code.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
+    """The code the authenticator app shows now."""
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -30,6 +40,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(Group.objects.get_or_create(name=extracted)[0])
+            self._test_role = extracted
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Staff accounts must have a second factor; test staff have the authenticator app unless told otherwise."""
+        wanted = extracted if extracted is not None else getattr(self, "_test_role", None) in STAFF_ROLES
+        if create and wanted and not Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(self, TEST_TOTP_SECRET)
 
     @factory.post_generation
     def email_verified(self, create, extracted, **kwargs):

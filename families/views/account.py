@@ -1,13 +1,15 @@
-"""The family member's own account: language, profile, deletion."""
+"""The family member's own account: language, profile, their data, deletion."""
 
 from allauth.account.forms import ReauthenticateForm
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from core.errors import DomainError
@@ -15,6 +17,7 @@ from core.forms import form_add_domain_error
 from families.account_forms import ProfileForm
 from families.accounts import language_cookie_set
 from families.models import FamilyMember, Language
+from families.retention import family_member_data_export
 from families.selectors import family_member_of, family_member_or_404
 from families.services import family_member_erase, family_member_update
 
@@ -65,6 +68,18 @@ def profile(request):
                 messages.success(request, gettext("Your profile is saved."))
             return response
     return render(request, "families/profile.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_GET
+def profile_data(request):
+    """Everything we hold about the signed-in family member, as a JSON file to keep."""
+    member = family_member_or_404(request.user)
+    data = family_member_data_export(member=member, actor=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="homecoming-my-data.json"'
+    return response
 
 
 @login_required

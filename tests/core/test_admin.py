@@ -32,7 +32,7 @@ from prisoners.models import (
     Source,
 )
 from prisoners.services import prisoner_create
-from tests.factories import PartyFactory, PrisonerFactory, UserFactory, request_data
+from tests.factories import PartyFactory, PrisonerFactory, UserFactory, request_data, totp_code
 
 
 def admin_url(model, view, *args):
@@ -382,22 +382,32 @@ def test_it_keeps_entries_on_the_exchange_page(ada_client, records):
     assert b"Zaretsky" in page.content
 
 
-def test_it_signs_in_an_administrator_on_its_own_login_page(client, ada):
-    response = client.post(
-        reverse("admin:login"), {"username": "ada", "password": "correct-horse-battery", "next": "/admin/"}
-    )
+def test_it_signs_in_on_the_sites_own_page_with_the_second_factor(client, ada):
+    """The admin's password-only form is never offered: its login page sends to the one that asks for the code."""
+    response = client.get(reverse("admin:login"), {"next": "/admin/"})
 
     assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next=%2Fadmin%2F"
+    client.post(reverse("account_login"), {"login": "ada", "password": "correct-horse-battery", "next": "/admin/"})
+    assert client.get(reverse("admin:index")).status_code == 302
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert response.status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_it_signs_nobody_in_with_a_password_posted_to_its_login_page(client, ada):
+    response = client.post(reverse("admin:login"), {"username": "ada", "password": "correct-horse-battery"})
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize("persona", ["carol", "olena"])
 def test_it_refuses_other_roles_on_its_login_page(client, db, request, persona):
     user = request.getfixturevalue(persona)
-    username = getattr(user, "user", user).username
+    client.force_login(getattr(user, "user", user))
 
-    response = client.post(reverse("admin:login"), {"username": username, "password": "correct-horse-battery"})
+    response = client.get(reverse("admin:login"))
 
-    assert response.status_code == 200
-    assert "Please enter the correct username and password" in response.text
-    assert response.context["user"].is_anonymous
+    assert response.status_code == 403

@@ -1,9 +1,12 @@
 """The audit trail: every write appends to a hash chain that shows tampering."""
 
 import datetime
+import io
 import itertools
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from core.audit import _event_hash, audit_chain_verify, audit_record
@@ -198,3 +201,36 @@ def test_it_keeps_names_and_addresses_of_accounts_out_of_the_trail(trail, olena,
         text = repr(row).lower()
         for word in identifying:
             assert word.lower() not in text, (row["action"], word)
+
+
+def test_verify_audit_reports_a_whole_trail(trail):
+    out = io.StringIO()
+
+    call_command("verify_audit", stdout=out)
+
+    assert f"The audit trail is whole: {len(trail)} events" in out.getvalue()
+
+
+def test_verify_audit_names_the_first_row_edited_in_the_database_behind_the_apps_back(trail):
+    events = list(AuditEvent.objects.order_by("id"))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET reason = %s WHERE id = %s", ["nothing happened", events[4].pk])
+        cursor.execute("UPDATE core_auditevent SET action = %s WHERE id = %s", ["request.viewed", events[9].pk])
+
+    with pytest.raises(CommandError) as broken:
+        call_command("verify_audit")
+
+    assert f"broken at event #{events[4].pk}" in str(broken.value)
+    assert "this event was changed" in str(broken.value)
+
+
+def test_verify_audit_finds_a_row_deleted_in_the_database(trail):
+    events = list(AuditEvent.objects.order_by("id"))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [events[2].pk])
+
+    with pytest.raises(CommandError) as broken:
+        call_command("verify_audit")
+
+    assert f"broken at event #{events[3].pk}" in str(broken.value)
+    assert "removed or changed" in str(broken.value)

@@ -25,11 +25,11 @@ def test_it_switches_language_from_any_page(client, db):
     assert '<html lang="ru">' in response.text
 
 
-def test_it_signs_in_with_the_form(client, carol):
-    response = client.post(reverse("account_login"), {"login": "carol", "password": "correct-horse-battery"})
+def test_it_signs_in_with_the_form(client, olena):
+    response = client.post(reverse("account_login"), {"login": "olena", "password": "correct-horse-battery"})
 
     assert response.status_code == 302
-    assert client.get("/").context["user"] == carol
+    assert client.get("/").context["user"] == olena.user
 
 
 def test_it_refuses_a_wrong_password_and_says_so(client, carol):

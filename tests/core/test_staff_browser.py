@@ -20,9 +20,11 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from core.management.commands.seed_demo import DEMO_TOTP_SECRET
 from core.roles import Role
 from families.models import RegistrationRequest, Relationship, RequestStatus
 from prisoners.models import CaseStatus, MatchCandidate
+from tests.browser import browser_page, browser_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -53,19 +55,8 @@ class Steps:
 @pytest.fixture
 def desk(chromium, live_server):
     """A desktop-sized page on the live server, in English."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.base = live_server.url
-    yield page
-    context.close()
-
-
-def sign_in(page, username: str, password: str) -> None:
-    page.goto(f"{page.base}/accounts/login/")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form").filter(has=page.locator("input[name=password]")).get_by_role("button").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    with browser_page(chromium, live_server.url, width=1280, height=900) as page:
+        yield page
 
 
 def sign_out(page) -> None:
@@ -85,7 +76,7 @@ def test_a_caseworker_registers_a_brother_and_his_sister_sees_it(desk):
     page = desk
 
     with Steps(page) as steps:
-        sign_in(page, "demo-caseworker", "demo-caseworker-2026")
+        browser_sign_in(page, "demo-caseworker", "demo-caseworker-2026", totp_secret=DEMO_TOTP_SECRET)
         page.get_by_role("link", name="Requests", exact=True).click()
         expect(page.get_by_role("heading", name="Registration requests")).to_be_visible()
         steps.shot("queue")
@@ -121,7 +112,7 @@ def test_a_caseworker_registers_a_brother_and_his_sister_sees_it(desk):
         steps.shot("registered")
         sign_out(page)
 
-        sign_in(page, "demo-family", "demo-family-2026")
+        browser_sign_in(page, "demo-family", "demo-family-2026")
         page.goto(f"{page.base}/my/requests/{request.reference}/")
         expect(page.locator("main")).to_contain_text("Registered as a prisoner of war")
         steps.shot("family-sees-registered")

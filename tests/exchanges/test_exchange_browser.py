@@ -25,6 +25,7 @@ from exchanges.models import EntryOutcome, Exchange, ExchangeStatus
 from families.models import RelationshipKind, RequestStatus
 from families.services import relationship_create, relationship_verify
 from prisoners.models import CaseStatus, HealthStatus, PartyKind
+from tests.browser import browser_page, browser_sign_in
 from tests.factories import (
     FamilyMemberFactory,
     OpposingPartyFactory,
@@ -60,26 +61,14 @@ PEOPLE = [
 
 @pytest.fixture
 def desk(chromium, live_server):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True)
-    page = context.new_page()
-    page.base = live_server.url
-    yield page
-    context.close()
+    with browser_page(chromium, live_server.url, width=1280, height=900, accept_downloads=True) as page:
+        yield page
 
 
 def _shot(page, name: str, counter=[0]) -> None:  # noqa: B006 - a step counter for the file names
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     counter[0] += 1
     page.screenshot(path=ARTIFACTS / f"{counter[0]:02d}-{name}.png", full_page=True)
-
-
-def _sign_in(page, username: str) -> None:
-    page.goto(f"{page.base}/accounts/login/")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).get_by_role("button").click()
-    # The mother's pages come in her language: look for the sign-out form, not its label.
-    expect(page.locator("form[action$='/logout/'] button")).to_be_visible()
 
 
 def _people():
@@ -118,7 +107,7 @@ def test_a_coordinator_runs_an_exchange_and_a_mother_learns_her_son_is_home(desk
     their_list.write_text("surname,given_name,date_of_birth\n" + "\n".join(rows[:10]) + "\n", encoding="utf-8")
     page = desk
 
-    _sign_in(page, "cole")
+    browser_sign_in(page, "cole", PASSWORD)
     page.get_by_role("link", name="Exchanges", exact=True).click()
     page.get_by_role("link", name="New exchange").click()
     page.get_by_label("Title").fill("Browser exchange")
@@ -172,7 +161,7 @@ def test_a_coordinator_runs_an_exchange_and_a_mother_learns_her_son_is_home(desk
     _shot(page, "completed")
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, "olena")
+    browser_sign_in(page, "olena", PASSWORD)
     page.goto(f"{page.base}/my/requests/{filed.reference}/")
     expect(page.locator("main")).to_contain_text(re.compile("Returned home|Повернувся додому|Вернулся домой"))
     _shot(page, "mother-sees-returned")

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
+from rest_framework.test import APIClient
 
 from core.models import AuditEvent
 from core.roles import Role
@@ -595,3 +596,16 @@ def test_other_staff_read_but_do_not_act(request, client, filed, candidate, son,
     assert _snapshot(filed) == before
     relationship.refresh_from_db()
     assert relationship.verified_at is None
+
+
+def test_it_records_every_staff_read_of_a_request_in_the_audit_trail(client, carol, olena):
+    request = _file(olena)
+    client.force_login(carol)
+    api = APIClient()
+    api.force_login(carol)
+
+    assert client.get(_review(request)).status_code == 200
+    assert api.get(reverse("staff_api:request_detail", args=[request.reference])).status_code == 200
+
+    reads = AuditEvent.objects.filter(action="request.viewed", target_id=str(request.pk))
+    assert [event.actor_label for event in reads] == [f"user:{carol.pk}"] * 2

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.demo_names import DemoName, demo_name, demo_relative_name
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role
 from exchanges.models import Direction, EntryOutcome, ExchangeEntry, ExchangeStatus
 from exchanges.services import (
     exchange_assemble,
@@ -103,6 +104,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("demo-admin", Role.ADMINISTRATOR, "demo-admin-2026"),
 )
 DEMO_FAMILY_NAME = "Olena Demchenko"
+# Staff sign in with a second factor: the demo staff accounts share this
+# authenticator-app key, published like their passwords.
+DEMO_TOTP_SECRET = "KRUGS4ZANBXW2ZLDN5WWS3THEBSGK3LP"  # noqa: S105 (published, like the demo passwords)
 
 
 @dataclass(frozen=True)
@@ -986,6 +990,8 @@ def demo_accounts_ensure() -> dict[str, User]:
             user.groups.add(Group.objects.get(name=account.role))
             # Demo accounts sign in at once: their address counts as confirmed.
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            if account.role in STAFF_ROLES:
+                TOTP.activate(user, DEMO_TOTP_SECRET)
             audit_record(
                 actor=None,
                 action="account.created",
@@ -1050,3 +1056,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'role':<15}{'username':<20}password (as created; an existing account is left as it is)")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.role:<15}{account.username:<20}{account.password}")
+        self.stdout.write(
+            f"Staff accounts then ask for a code: add the key {DEMO_TOTP_SECRET} to an authenticator app "
+            "(time-based, 6 digits)."
+        )
