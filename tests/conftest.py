@@ -14,8 +14,22 @@ import shutil
 import pytest
 
 from core.roles import Role
+from tests import log_privacy
 from tests.browser import browser_page
 from tests.factories import FamilyMemberFactory, UserFactory
+
+LOG_PRIVACY_TEST = "tests/test_log_privacy.py::test_no_personal_data_reached_the_logs_of_the_run"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_log():
+    """Every log record of the run, for the privacy check that runs last (after Django has set up logging)."""
+    log_privacy.start()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The log privacy check reads what the rest of the run logged: it goes last."""
+    items.sort(key=lambda item: item.nodeid == LOG_PRIVACY_TEST)
 
 
 @pytest.fixture(autouse=True)

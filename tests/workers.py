@@ -13,6 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.log_privacy import WORKER_LOGS
 from tests.processes import PYTHON, REPO, clean_env, free_port, port_is_open
 
 CELERY = str(Path(PYTHON).with_name("celery"))
@@ -52,6 +53,7 @@ class Worker:
     def __init__(self, *, env: dict[str, str], log: Path, concurrency: int = 1, beat: bool = True):
         self.env = env
         self.log = log
+        WORKER_LOGS.append(log)
         self.concurrency = concurrency
         self.beat = beat
         self.process: subprocess.Popen | None = None
