@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from core.errors import refuse_unknown_fields
 from core.roles import Capability, user_can
+from core.security import api_second_factor_passed
 from families.serializers import input_validated
 from prisoners.matching.search import candidates_find, person_query_read
 from prisoners.matching.store import match_decide
@@ -28,7 +29,8 @@ class MayMatchPrisoners(BasePermission):
     message = _("Only caseworkers and coordinators can search for matching records.")
 
     def has_permission(self, request, view):
-        return user_can(request.user, Capability.MATCH_PRISONERS)
+        # As for every staff endpoint: a staff session that has not passed its second factor is refused.
+        return user_can(request.user, Capability.MATCH_PRISONERS) and api_second_factor_passed(request)
 
 
 class MatchApi(APIView):
@@ -74,7 +76,7 @@ class MayDecideMatches(BasePermission):
     message = _("Only caseworkers can decide whether two records are one person.")
 
     def has_permission(self, request, view):
-        return user_can(request.user, Capability.EDIT_PRISONERS)
+        return user_can(request.user, Capability.EDIT_PRISONERS) and api_second_factor_passed(request)
 
 
 class StoredMatchSerializer(serializers.ModelSerializer):

@@ -235,3 +235,16 @@ def test_it_keeps_the_authenticator_secret_encrypted(carol):
     stored = Authenticator.objects.get(user=carol, type=Authenticator.Type.TOTP).data["secret"]
 
     assert TEST_TOTP_SECRET not in stored
+
+
+def test_it_stops_guessing_of_the_code_after_five_wrong_ones(client, carol):
+    _password(client, "carol")
+    right = totp_code()
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _attempt in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": wrong})
+
+    response = client.post(reverse("mfa_authenticate"), {"code": right})
+
+    assert "Too many failed login attempts" in response.text
+    assert client.get(reverse("staff:home")).status_code == 401
