@@ -169,6 +169,8 @@ SUBMISSION_CONFIRMATION_DAYS = env_int("SUBMISSION_CONFIRMATION_DAYS", 30)
 # Reference, statuses, dates and counts stay, anonymous.
 RETENTION_CLOSED_REQUEST_DAYS = env_int("RETENTION_CLOSED_REQUEST_DAYS", 365)
 RETENTION_RETURNED_CONTACT_DAYS = env_int("RETENTION_RETURNED_CONTACT_DAYS", 730)
+# Sign-in history (address, browser) kept for each account.
+RETENTION_SIGN_IN_DAYS = env_int("RETENTION_SIGN_IN_DAYS", 180)
 
 # Accounts (django-allauth). Families sign up with an e-mail address they
 # must confirm; staff accounts are made by administrators and sign in with a

@@ -11,6 +11,8 @@ Two rules erase what is no longer needed (README, "Retention"):
   phone and Telegram handle of relatives whose every tie is to men who came
   home that long ago. A relative's account (name, sign-in e-mail) stays: it is
   theirs to delete.
+- Each account's sign-ins older than ``RETENTION_SIGN_IN_DAYS``: the address
+  and browser of every attempt, kept for the owner to spot one not theirs.
 
 What stays is anonymous: references, statuses, dates, kinds of relationship
 and counts, so the statistics still add up. Each erasure is one transaction
@@ -25,12 +27,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import audit_record
+from core.models import SignInEvent
 from families.models import (
     FamilyMember,
     RegistrationRequest,
@@ -50,6 +53,7 @@ CLOSED_REQUEST_STATUSES = (RequestStatus.REJECTED, RequestStatus.WITHDRAWN)
 
 RULE_CLOSED_REQUEST = "closed_request"
 RULE_RETURNED_CONTACTS = "returned_contacts"
+RULE_SIGN_INS = "sign_ins"
 
 # The relative's identity and circumstances as the family gave them.
 REQUEST_TEXT_FIELDS = (
@@ -199,6 +203,24 @@ def _returned_member_due(member: FamilyMember) -> Due:
     return Due(RULE_RETURNED_CONTACTS, str(_("family member")), member.pk, f"#{member.pk}", tuple(data))
 
 
+def sign_ins_due(*, now=None) -> QuerySet[SignInEvent]:
+    return SignInEvent.objects.filter(occurred_at__lte=_cutoff(settings.RETENTION_SIGN_IN_DAYS, now))
+
+
+def _sign_ins_due_by_account(now) -> list[Due]:
+    counts = sign_ins_due(now=now).values("user_id").annotate(count=Count("id")).order_by("user_id")
+    return [
+        Due(
+            RULE_SIGN_INS,
+            str(_("account")),
+            row["user_id"],
+            f"#{row['user_id']}",
+            (ngettext("%(count)d sign-in", "%(count)d sign-ins", row["count"]) % {"count": row["count"]},),
+        )
+        for row in counts
+    ]
+
+
 def retention_due(*, now=None) -> list[Due]:
     """Everything past its retention period, oldest first within each rule. Changes nothing."""
     now = now or timezone.now()
@@ -206,6 +228,7 @@ def retention_due(*, now=None) -> list[Due]:
         *(_closed_request_due(request) for request in closed_requests_due(now=now)),
         *(_returned_prisoner_due(prisoner) for prisoner in returned_prisoners_due(now=now)),
         *(_returned_member_due(member) for member in returned_family_members_due(now=now)),
+        *_sign_ins_due_by_account(now),
     ]
 
 
@@ -356,7 +379,25 @@ def retention_apply(*, now=None) -> list[Due]:
         erased.append(returned_prisoner_contacts_erase(prisoner_id=pk, now=now))
     for pk in list(returned_family_members_due(now=now).values_list("pk", flat=True)):
         erased.append(returned_family_member_contacts_erase(member_id=pk, now=now))
+    for due in _sign_ins_due_by_account(now):
+        erased.append(sign_ins_erase(user_id=due.pk, now=now))
     return [due for due in erased if due is not None]
+
+
+@transaction.atomic
+def sign_ins_erase(*, user_id: int, now=None) -> Due | None:
+    """Delete an account's sign-ins older than the retention period; None if it has none."""
+    due = next((item for item in _sign_ins_due_by_account(now or timezone.now()) if item.pk == user_id), None)
+    if due is None:
+        return None
+    deleted, _per_model = sign_ins_due(now=now).filter(user_id=user_id).delete()
+    audit_record(
+        actor=None,
+        action="retention.erased",
+        target=("auth.user", str(user_id)),
+        changes={"rule": RULE_SIGN_INS, "days": settings.RETENTION_SIGN_IN_DAYS, "sign_ins": deleted},
+    )
+    return due
 
 
 def _evidence_data(items) -> list[dict]:

@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from core.audit import audit_chain_verify
-from core.models import AuditEvent
+from core.models import AuditEvent, SignInEvent
 from families.models import FamilyMember, RegistrationRequest, RelationshipKind, RequestMessage, RequestStatus
 from families.retention import ERASED, retention_apply, retention_due
 from families.services import (
@@ -317,3 +317,22 @@ def test_it_runs_daily_on_the_beat_schedule(rejected):
     # Through Celery (in-process in tests), as beat would run it.
     assert retention_apply_task.delay().get() == 1
     assert RegistrationRequest.objects.get(pk=rejected.pk).surname == ERASED
+
+
+def test_it_deletes_sign_ins_older_than_their_period_and_keeps_the_recent_ones(olena, ivan, settings):
+    now = timezone.now()
+    old = now - datetime.timedelta(days=settings.RETENTION_SIGN_IN_DAYS + 1)
+    recent = now - datetime.timedelta(days=settings.RETENTION_SIGN_IN_DAYS - 1)
+    for user, when in ((olena.user, old), (olena.user, old), (olena.user, recent), (ivan.user, recent)):
+        SignInEvent.objects.create(user=user, occurred_at=when, succeeded=True, ip_address="198.51.100.4")
+
+    listed = [item.describe() for item in retention_due(now=now)]
+    erased = retention_apply(now=now)
+
+    assert listed == [f"account #{olena.user.pk}: 2 sign-ins"]
+    assert [item.pk for item in erased] == [olena.user.pk]
+    assert SignInEvent.objects.filter(occurred_at__lte=old).count() == 0
+    assert SignInEvent.objects.filter(occurred_at=recent).count() == 2
+    event = AuditEvent.objects.get(action="retention.erased", target_id=str(olena.user.pk))
+    assert event.changes == {"rule": "sign_ins", "days": settings.RETENTION_SIGN_IN_DAYS, "sign_ins": 2}
+    assert retention_apply(now=now) == []
