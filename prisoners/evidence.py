@@ -49,7 +49,8 @@ def evidence_file_type(upload: UploadedFile) -> tuple[str, str]:
         with Image.open(upload) as image:
             image_format = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    # A picture of more pixels than Pillow will open (a decompression bomb) is refused like any other non-photo.
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise _file_error(upload.name, _("only photos (JPEG, PNG, WebP) and PDF documents are accepted.")) from None
     finally:
         upload.seek(0)

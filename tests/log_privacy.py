@@ -23,6 +23,7 @@ _SHORTEST = 6
 def _telling(value: str) -> bool:
     return len(value) >= _SHORTEST and (" " in value or "@" in value or sum(c.isdigit() for c in value) >= 7)
 
+
 _FIELDS = {
     "auth.user": ("email", "first_name", "last_name"),
     "families.familymember": ("full_name", "phone", "telegram_handle"),
