@@ -50,7 +50,7 @@ def all_routes() -> tuple[list[Route], list[str]]:
 
 
 # The records of family A that a route's first segment after its prefix names with ``pk``.
-_PK_BY_SEGMENT = {
+PK_BY_SEGMENT = {
     "submissions": "submission",
     "relationships": "relationship",
     "exchanges": "exchange",
@@ -58,7 +58,7 @@ _PK_BY_SEGMENT = {
     "matches": "prisoner",
     "keys": "authenticator",
 }
-_ARGUMENTS = {
+ARGUMENTS = {
     "reference": lambda case: case["request"].reference,
     "evidence_id": lambda case: case["evidence"].pk,
     "variant_id": lambda case: case["variant"].pk,
@@ -99,11 +99,11 @@ def _admin_object(name: str, case) -> object:
 def url_of(route: Route, case) -> str:
     kwargs = {}
     for arg in route.args:
-        if arg in _ARGUMENTS:
-            kwargs[arg] = _ARGUMENTS[arg](case)
+        if arg in ARGUMENTS:
+            kwargs[arg] = ARGUMENTS[arg](case)
         elif arg == "pk":
             segments = [s for s in re.split(r"[/^$]", route.pattern.split("<int:pk>")[0]) if s]
-            kwargs[arg] = case[_PK_BY_SEGMENT[segments[-1]]].pk
+            kwargs[arg] = case[PK_BY_SEGMENT[segments[-1]]].pk
         elif arg in ("object_id", "id"):
             kwargs[arg] = case["request"].pk if route.name == "admin:view_on_site" else _admin_object(route.name, case)
         else:

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from tests.security.conftest import PERSONAS, database_state
+from tests.security.routes import ARGUMENTS, PK_BY_SEGMENT
 
 pytestmark = pytest.mark.django_db
 
@@ -90,21 +91,6 @@ BODIES = {
     "/decision/": {"decision": "same"},
     "/api/v1/requests/": {"surname": "Ковальчук", "given_names": "Андрій", "consent": True},
 }
-_RECORD_BY_SEGMENT = {
-    "exchanges": "exchange",
-    "prisoners": "prisoner",
-    "relationships": "relationship",
-    "submissions": "submission",
-    "matches": "prisoner",
-}
-_PARAMETERS = {
-    "reference": lambda case: case["request"].reference,
-    "entry_id": lambda case: case["entry"].pk,
-    "list_id": lambda case: case["counterparty_list"].pk,
-    "row_id": lambda case: case["row"].pk,
-    "variant_id": lambda case: case["variant"].pk,
-    "fmt": lambda case: "csv",
-}
 
 
 def operations() -> list[tuple[str, str]]:
@@ -122,8 +108,8 @@ def path_of(path: str, case) -> str:
         name = match.group(1)
         if name == "id":
             segment = path[: match.start()].rstrip("/").rsplit("/", 1)[-1]
-            return str(case[_RECORD_BY_SEGMENT[segment]].pk)
-        return str(_PARAMETERS[name](case))
+            return str(case[PK_BY_SEGMENT[segment]].pk)
+        return str(ARGUMENTS[name](case))
 
     return re.sub(r"\{(\w+)\}", value, path)
 
