@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Capability, user_can
 from core.security import second_factor_passed
+from core.staff import second_factor_setup
 
 
 class HomecomingAdminSite(admin.AdminSite):
@@ -29,7 +30,7 @@ class HomecomingAdminSite(admin.AdminSite):
             if self.has_permission(request):
                 return redirect("admin:index")
             if user_can(request.user, Capability.USE_ADMIN):
-                return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': reverse('admin:index')})}")
+                return second_factor_setup(request)
             raise PermissionDenied
         # allauth checks that ``next`` stays on this site.
         next_url = request.GET.get("next") or reverse("admin:index")

@@ -13,8 +13,6 @@ from functools import wraps
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -41,9 +39,9 @@ SECOND_FACTOR_REQUIRED = _(
 
 
 def second_factor_setup(request):
-    """Where a staff member without a second factor is sent, to come back to the page asked for."""
+    """Where a staff member without a second factor is sent; allauth shows the recovery codes once it is set up."""
     messages.warning(request, SECOND_FACTOR_REQUIRED)
-    return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+    return redirect("mfa_activate_totp")
 
 
 def staff_page(capability: str | None = None):
