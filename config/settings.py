@@ -356,6 +356,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema_common_error_responses",
+    ],
     # One schema name per choice set, after the model's own choices, wherever a field of that kind appears.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "prisoners.models.CaseStatus",

@@ -24,5 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler404 = "core.views.not_found"
+
 if settings.BENCHMARK_VIEWS:
     urlpatterns.append(path("bench/bare", core_views.bench_bare, name="bench_bare"))

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,3 +14,34 @@ def exception_handler(exc, context):
             status=status.HTTP_400_BAD_REQUEST,
         )
     return drf_exception_handler(exc, context)
+
+
+# Answers any endpoint may give, whatever it documents of its own: input it
+# refuses, no credentials, a role without the right, a record that is not
+# there or not the caller's, and a rate limit.
+_COMMON_ERRORS = {
+    "400": ("ApiError", _("Bad input, or the action is not possible now.")),
+    "401": ("ApiDetail", _("Not signed in.")),
+    "403": ("ApiDetail", _("Signed in, but not allowed to do this.")),
+    "404": ("ApiDetail", _("No such record, or not one this account may see.")),
+    "429": ("ApiDetail", _("Too many requests: wait and try again.")),
+}
+_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def schema_common_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing: every operation documents the common error answers."""
+    for item in result["paths"].values():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, (component, description) in _COMMON_ERRORS.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": str(description),
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+                    },
+                )
+    return result

@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,13 @@ def sign_in_history(request):
     """The account's latest sign-ins and failed attempts, for its owner to spot one that was not theirs."""
     events = request.user.sign_ins.all()[:SIGN_IN_HISTORY_LENGTH]
     return render(request, "account/sign_in_history.html", {"events": events, "length": SIGN_IN_HISTORY_LENGTH})
+
+
+def not_found(request, exception):
+    """404: the site's page, or for the API a JSON answer like every other API error."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found."))}, status=404)
+    return page_not_found(request, exception)
 
 
 def _database_state() -> str:

@@ -78,6 +78,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 class PrisonerSearchApi(StaffApiView):
     permission_classes = [staff_permission(Capability.VIEW_PRISONERS)]
+    # Also tells the schema that the answer is a page.
+    pagination_class = SearchPagination
 
     @extend_schema_serializer(component_name="StaffPrisonerFound")
     class OutputSerializer(serializers.ModelSerializer):
@@ -127,7 +129,7 @@ class PrisonerSearchApi(StaffApiView):
             fields = {name: [str(message) for message in errors] for name, errors in form.errors.items()}
             raise DomainError(_("Please correct the errors below."), code="invalid", fields=fields)
         records = prisoner_search(criteria=form.cleaned_data).records if form.has_criteria else Prisoner.objects.none()
-        paginator = SearchPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(records, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
@@ -189,6 +191,8 @@ class SubmissionConfirmApi(StaffApiView):
 
 class SubmissionsOverdueApi(StaffApiView):
     permission_classes = [staff_permission(Capability.VIEW_PRISONERS)]
+    # Also tells the schema that the answer is a page.
+    pagination_class = OverduePagination
 
     @extend_schema_serializer(component_name="StaffSubmissionOverdue")
     class OutputSerializer(SubmissionSerializer):
@@ -210,6 +214,6 @@ class SubmissionsOverdueApi(StaffApiView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        paginator = OverduePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(submissions_overdue(), request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -58,3 +58,13 @@ def test_it_serves_the_api_docs_without_a_cdn(client, carol):
 
 def test_it_has_no_benchmark_view_unless_asked(client, db):
     assert client.get("/bench/bare").status_code == 404
+
+
+def test_it_answers_an_unknown_api_address_in_json_and_a_page_address_with_the_page(client, db):
+    api = client.get("/api/v1/staff/exchanges/not-a-number/")
+    page = client.get("/no-such-page/")
+
+    assert api.status_code == 404
+    assert api.json() == {"detail": "Not found."}
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
