@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -7,11 +8,16 @@ from core.errors import DomainError
 
 
 def exception_handler(exc, context):
-    """Turn a service's refusal into a 400 with its message and field details."""
+    """Turn a service's refusal, or a body that does not parse, into a 400 with its message and field details."""
     if isinstance(exc, DomainError):
         return Response(
             {"detail": str(exc.message), "code": exc.code, "fields": exc.fields},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, ParseError):
+        # The one shape of every 400, not DRF's bare detail.
+        return Response(
+            {"detail": str(exc.detail), "code": exc.detail.code, "fields": {}}, status=status.HTTP_400_BAD_REQUEST
         )
     return drf_exception_handler(exc, context)
 
@@ -26,6 +32,8 @@ _COMMON_ERRORS = {
     "404": ("ApiDetail", _("No such record, or not one this account may see.")),
     "429": ("ApiDetail", _("Too many requests: wait and try again.")),
 }
+# And, where a body is sent, one of a type the endpoint does not read.
+_BODY_ERRORS = {"415": ("ApiDetail", _("The body is of a type this endpoint does not accept."))}
 _METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -36,7 +44,8 @@ def schema_common_error_responses(result, generator, request, public):
             if method not in _METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for code, (component, description) in _COMMON_ERRORS.items():
+            errors = _COMMON_ERRORS | (_BODY_ERRORS if "requestBody" in operation else {})
+            for code, (component, description) in errors.items():
                 responses.setdefault(
                     code,
                     {

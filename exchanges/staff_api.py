@@ -8,7 +8,13 @@ only coordinators change them.
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -18,7 +24,7 @@ from rest_framework.response import Response
 from core.roles import Capability
 from core.staff import StaffApiView, staff_permission
 from exchanges import priority
-from exchanges.exports import EXPORT_FORMATS
+from exchanges.exports import CSV_TYPE, EXPORT_FORMATS, PDF_TYPE, XLSX_TYPE
 from exchanges.models import (
     CounterpartyList,
     CounterpartyRow,
@@ -63,6 +69,8 @@ ACCESS = {
     403: OpenApiResponse(ApiDetailSerializer, description=_("Your role does not allow this.")),
     404: OpenApiResponse(ApiDetailSerializer, description=_("No such exchange, or not a staff account.")),
 }
+# The media types of the export formats, without their parameters (the CSV's charset).
+EXPORT_CONTENT_TYPES = [content_type.split(";")[0] for content_type in (CSV_TYPE, XLSX_TYPE, PDF_TYPE)]
 
 
 class ReadOrManage:
@@ -422,6 +430,15 @@ class CounterpartyRowSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="StaffReconcileSummary")
+class ReconcileSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    # Rows by match state, and by decision.
+    states = serializers.DictField(child=serializers.IntegerField())
+    decisions = serializers.DictField(child=serializers.IntegerField())
+    undecided = serializers.IntegerField()
+
+
 @extend_schema_serializer(component_name="StaffCounterpartyList")
 class CounterpartyListSerializer(serializers.ModelSerializer):
     summary = serializers.SerializerMethodField()
@@ -432,7 +449,8 @@ class CounterpartyListSerializer(serializers.ModelSerializer):
         fields = ["id", "direction", "original_name", "uploaded_at", "summary", "rows"]
         read_only_fields = fields
 
-    def get_summary(self, counterparty_list) -> dict[str, int]:
+    @extend_schema_field(ReconcileSummarySerializer)
+    def get_summary(self, counterparty_list) -> dict:
         return reconcile_summary(counterparty_list)
 
 
@@ -506,7 +524,7 @@ class ExchangeExportApi(ReadOrManage, StaffApiView):
         operation_id="staff_exchanges_export",
         tags=TAGS,
         summary=_("The list as CSV, XLSX or PDF, with what a negotiating party needs and no family contacts"),
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ACCESS},
+        responses={(200, content_type): OpenApiTypes.BINARY for content_type in EXPORT_CONTENT_TYPES} | ACCESS,
     )
     def get(self, request, pk: int, fmt: str):
         if fmt not in EXPORT_FORMATS:

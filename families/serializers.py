@@ -115,7 +115,8 @@ class EvidenceSerializer(serializers.Serializer):
     """A link or a file's description. The file itself is never served to families."""
 
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
-    url = serializers.URLField(help_text=_("The link, for evidence of kind `link`."))
+    # Not a URLField: for a file it is empty, which is not a URI.
+    url = serializers.CharField(help_text=_("The link, for evidence of kind `link`."))
     file_name = serializers.CharField(source="original_name", help_text=_("The name of the file as it was sent."))
     content_type = serializers.CharField()
     size = serializers.IntegerField(allow_null=True)

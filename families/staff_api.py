@@ -217,9 +217,11 @@ class RequestDetailSerializer(serializers.ModelSerializer):
     """Everything a caseworker reviews: the request, its evidence, candidates, timeline and the family's tie."""
 
     status_label = serializers.CharField(source="get_status_display")
-    party = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    party = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # Not an EmailField: a request filed without an address has an empty one, which is not an address.
+    filer_email = serializers.CharField(read_only=True)
     assigned_to = ColleagueSerializer(allow_null=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     evidence = StaffEvidenceSerializer(many=True)
     candidates = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()

@@ -83,10 +83,10 @@ def _source_fields(source: FactSource | None) -> dict:
 
 
 class UsernameField(serializers.SlugRelatedField):
-    """A staff account, by its user name."""
+    """A staff account, by its user name; null when none was recorded or the account is gone."""
 
     def __init__(self, **kwargs):
-        super().__init__(slug_field="username", read_only=True, **kwargs)
+        super().__init__(slug_field="username", read_only=True, allow_null=True, **kwargs)
 
 
 @extend_schema_serializer(component_name="StaffPrisonerProvenance")
