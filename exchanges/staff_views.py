@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.audit import audit_record
@@ -178,7 +179,9 @@ def exchange_status(request, pk: int):
 def exchange_assemble_view(request, pk: int):
     def perform(exchange, form):
         added = exchange_assemble(exchange=exchange, actor=request.user, **form.cleaned_data)
-        return _("%(count)d people were added by priority.") % {"count": len(added)}
+        return ngettext(
+            "%(count)d person was added by priority.", "%(count)d people were added by priority.", len(added)
+        ) % {"count": len(added)}
 
     return _action(request, pk, form=lambda exchange: AssembleForm(request.POST), key="assemble", perform=perform)
 

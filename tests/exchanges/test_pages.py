@@ -95,6 +95,24 @@ def test_it_assembles_from_the_page(client, cole, exchange):
     ]
 
 
+@pytest.mark.parametrize(
+    ("count", "said"), [(1, "1 person was added by priority."), (2, "2 people were added by priority.")]
+)
+def test_it_says_how_many_people_it_added(client, cole, exchange, count, said):
+    for months in (4, 14):
+        _held(months)
+    _signed_in(client, cole)
+
+    response = client.post(
+        reverse("staff:exchange_assemble", args=[exchange.pk]),
+        {"direction": Direction.RECEIVE, "count": count},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert said in response.text
+
+
 def test_it_says_why_a_person_cannot_be_added_and_adds_nobody(client, cole, exchange):
     dead = _held(3, status=CaseStatus.DECEASED, surname="Тестовий", given_names="Петро")
     _signed_in(client, cole)
