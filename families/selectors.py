@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from core.roles import Capability, user_can
 from exchanges.models import ExchangeEntry
@@ -20,6 +21,7 @@ from families.models import (
     RequestMessage,
     RequestStatusChange,
 )
+from notifications.models import Notification
 from prisoners.models import FAMILY_FACING_STATUS
 
 
@@ -166,3 +168,160 @@ def relative_status(*, member: FamilyMember | None, request: RegistrationRequest
         exchange_title=entry.exchange.title if entry else "",
         exchange_date=entry.exchange.planned_date if entry else None,
     )
+
+
+def _evidence_data(items) -> list[dict]:
+    return [
+        {
+            "kind": item.kind,
+            "description": item.description,
+            "link": item.url,
+            "identified_by": item.identified_by,
+            "identified_on": item.identified_on,
+            "file_name": item.original_name,
+            "type": item.content_type,
+            "size": item.size,
+            "sha256": item.sha256,
+            "uploaded_at": item.uploaded_at,
+        }
+        for item in items
+    ]
+
+
+def _request_data(request: RegistrationRequest) -> dict:
+    return {
+        "reference": request.reference,
+        "status": request.status,
+        "filed_at": request.created_at,
+        "status_changed_at": request.status_changed_at,
+        "consent_to_processing_given_at": request.consent_given_at,
+        "filer": {
+            "name": request.filer_name,
+            "email": request.filer_email,
+            "phone": request.filer_phone,
+            "relationship": request.filer_relationship,
+            "language": request.language,
+        },
+        "relative": {
+            "surname": request.surname,
+            "given_names": request.given_names,
+            "patronymic": request.patronymic,
+            "date_of_birth": request.date_of_birth,
+            "date_of_birth_accuracy": request.date_of_birth_accuracy,
+            "place_of_birth": request.place_of_birth,
+            "mothers_maiden_name": request.mothers_maiden_name,
+            "citizenship": request.citizenship,
+            "serves_in_the_forces_of": request.party.name if request.party else "",
+            "rank": request.rank,
+            "service_number": request.service_number,
+            "unit": request.unit,
+            "military_status": request.military_status,
+            "last_contact_on": request.last_contact_on,
+            "capture_date": request.capture_date,
+            "capture_place": request.capture_place,
+            "circumstances": request.circumstances,
+        },
+        "rejection_reason": request.rejection_reason,
+        # The moves the family sees on the request's page; staff notes stay with staff.
+        "status_changes": [
+            {"from": change.old_status, "to": change.new_status, "at": change.created_at}
+            for change in request.status_changes.all()
+        ],
+        "messages": [
+            {
+                "direction": message.direction,
+                "text": message.body,
+                "at": message.created_at,
+                "evidence": _evidence_data(message.evidence.all()),
+            }
+            for message in request.messages.all()
+        ],
+        "evidence": _evidence_data(request.evidence.all()),
+    }
+
+
+def family_member_data(member: FamilyMember) -> dict:
+    """Everything held about one family member, for them to download: theirs alone.
+
+    Every part is read through a tie to this member's account; a prisoner
+    appears by record id only, since his record is not theirs.
+    """
+    user = member.user
+    requests = (
+        RegistrationRequest.objects.filter(filed_by=member)
+        .select_related("party")
+        .prefetch_related(
+            Prefetch("status_changes", queryset=RequestStatusChange.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "messages",
+                queryset=RequestMessage.objects.order_by("created_at", "pk").prefetch_related("evidence"),
+            ),
+            "evidence",
+        )
+        .order_by("created_at", "pk")
+    )
+    notifications = Notification.objects.filter(recipient=user).select_related("request").order_by("created_at", "pk")
+    return {
+        "exported_at": timezone.now(),
+        "account": {
+            "username": user.get_username(),
+            "email": user.email,
+            "joined_at": user.date_joined,
+            "last_sign_in_at": user.last_login,
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in user.emailaddress_set.order_by("pk")
+            ],
+            "sign_ins": [
+                {
+                    "at": event.occurred_at,
+                    "step": event.step,
+                    "succeeded": event.succeeded,
+                    "address": event.ip_address,
+                    "browser": event.user_agent,
+                }
+                for event in user.sign_ins.order_by("occurred_at", "pk")
+            ],
+        },
+        "profile": {
+            "full_name": member.full_name,
+            "phone": member.phone,
+            "telegram_handle": member.telegram_handle,
+            "preferred_language": member.preferred_language,
+            "notify_by_email": member.notify_by_email,
+            "notify_by_sms": member.notify_by_sms,
+            "notify_by_telegram": member.notify_by_telegram,
+            "created_at": member.created_at,
+        },
+        "consents": {
+            "processing": [
+                {"request": request.reference, "given_at": request.consent_given_at} for request in requests
+            ],
+            "email_notices_stopped": [
+                {"kind": opt_out.kind, "at": opt_out.created_at} for opt_out in user.email_opt_outs.order_by("pk")
+            ],
+        },
+        "relationships": [
+            {
+                "prisoner_record": relationship.prisoner_id,
+                "relationship": relationship.kind,
+                "created_at": relationship.created_at,
+                "verified_at": relationship.verified_at,
+            }
+            for relationship in member.relationships.order_by("created_at", "pk")
+        ],
+        "requests": [_request_data(request) for request in requests],
+        "notifications": [
+            {
+                "kind": notification.kind,
+                "channel": notification.channel,
+                "language": notification.language,
+                "state": notification.state,
+                "request": notification.request.reference if notification.request else "",
+                "prisoner_record": notification.prisoner_id,
+                "created_at": notification.created_at,
+                "sent_at": notification.sent_at,
+            }
+            for notification in notifications
+        ],
+    }

@@ -26,6 +26,7 @@ from families.models import (
     RequestStatus,
     RequestStatusChange,
 )
+from families.selectors import family_member_data
 from families.transitions import MACHINE
 from notifications.outbox import outbox_enqueue
 from notifications.services import receipt_reserve
@@ -265,6 +266,19 @@ def family_member_update(*, member: FamilyMember, version: int, actor, data: dic
     # Field names only: the values are personal data.
     audit_record(actor=actor, action="family_member.updated", target=member, changes={"fields": changed})
     return member
+
+
+@transaction.atomic
+def family_member_data_export(*, member: FamilyMember, actor) -> dict:
+    """``family_member_data``, with the download in the audit trail."""
+    data = family_member_data(member)
+    audit_record(
+        actor=actor,
+        action="family_member.data_exported",
+        target=member,
+        changes={"requests": len(data["requests"]), "notifications": len(data["notifications"])},
+    )
+    return data
 
 
 @transaction.atomic

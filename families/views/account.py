@@ -17,9 +17,8 @@ from core.forms import form_add_domain_error
 from families.account_forms import ProfileForm
 from families.accounts import language_cookie_set
 from families.models import FamilyMember, Language
-from families.retention import family_member_data_export
 from families.selectors import family_member_of, family_member_or_404
-from families.services import family_member_erase, family_member_update
+from families.services import family_member_data_export, family_member_erase, family_member_update
 
 
 @require_POST

@@ -5,10 +5,13 @@ import json
 import pytest
 from django.apps import apps
 from django.core import serializers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import AuditEvent
 from families.models import RelationshipKind, RequestStatus
+from families.selectors import family_member_data
 from families.services import (
     family_member_update,
     registration_request_answer,
@@ -199,3 +202,25 @@ def test_deleting_the_account_leaves_no_personal_data_of_the_member(client, olen
     assert "ivan@example.test" in serializers.serialize(
         "json", apps.get_model("families", "RegistrationRequest").objects.all()
     )
+
+
+def test_it_reads_the_data_in_the_same_number_of_queries_for_one_request_or_four(olena, carol):
+    def queries_for_the_data() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            family_member_data(olena)
+        return len(queries)
+
+    def file_and_answer(surname: str) -> None:
+        request = _file(olena, surname=surname, phone="+380 44 111 2233", circumstances="Seen at the port")
+        registration_request_set_status(request=request, new_status=RequestStatus.IN_REVIEW, actor=carol)
+        registration_request_set_status(
+            request=request, new_status=RequestStatus.INFO_REQUESTED, actor=carol, reason="Which brigade?"
+        )
+        registration_request_answer(request=request, actor=olena.user, body="The 93rd")
+
+    file_and_answer("Мельник")
+    one = queries_for_the_data()
+    for number in range(3):
+        file_and_answer(f"Тестов{number}")
+
+    assert queries_for_the_data() == one
